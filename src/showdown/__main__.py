@@ -1,0 +1,3 @@
+from showdown.cli import main
+
+main()

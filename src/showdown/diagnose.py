@@ -1,0 +1,132 @@
+"""Pure diagnoses: why a result is what it is, from the answer, the code and what ran.
+
+Codes are stable and machine-readable; messages are for people. Run-time diagnoses come from
+exit codes, signals, the sandbox's accounting and tracebacks, never from the source alone.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import zlib
+from collections.abc import Iterable
+
+from showdown.extract import Extraction
+from showdown.records import Diagnosis, ExecResult
+
+__all__ = [
+    "diagnose_answer",
+    "diagnose_runs",
+    "is_repetitive",
+    "merge",
+    "syntax_problem",
+]
+
+_MISSING = re.compile(r"ModuleNotFoundError: No module named '([\w.]+)'")
+_EOF_INPUT = "EOFError: EOF when reading a line"
+_EOF_MARKERS = ("was never closed", "unexpected EOF", "unterminated triple-quoted", "expected an indented block")
+
+
+def syntax_problem(code: str) -> tuple[str, bool] | None:
+    """(message, ends_early) for code that does not compile; None when it compiles.
+
+    ``ends_early`` is true when the error sits at the very end of the code: the mark of an
+    answer cut off mid-statement rather than one written wrong.
+    """
+    try:
+        ast.parse(code)
+    except SyntaxError as exc:
+        last_line = len(code.rstrip().splitlines())
+        at_end = exc.lineno is not None and exc.lineno >= last_line - 1
+        early = any(m in str(exc.msg) for m in _EOF_MARKERS) or at_end and _open_brackets(code)
+        return f"line {exc.lineno}: {exc.msg}", bool(early)
+    except ValueError as exc:  # null bytes
+        return str(exc), False
+    return None
+
+
+def _input_call_line(code: str) -> int | None:
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "input":
+            return node.lineno
+    return None
+
+
+def _open_brackets(code: str) -> bool:
+    depth = 0
+    for ch in code:
+        depth += {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}.get(ch, 0)
+    return depth > 0
+
+
+def is_repetitive(text: str) -> bool:
+    """Degenerate looping text: one line over and over, or a tail that repeats a short period."""
+    lines = [ln.strip() for ln in text.splitlines() if len(ln.strip()) >= 8]
+    if len(lines) >= 12:
+        top = max(lines.count(ln) for ln in set(lines))
+        if top >= 10 and top * 3 >= len(lines):
+            return True
+    tail = text[-3000:]
+    if len(tail) >= 1500:
+        ratio = len(tail.encode()) / max(len(zlib.compress(tail.encode(), 9)), 1)
+        if ratio > 12:
+            return True
+    return False
+
+
+def diagnose_answer(
+    answer: str, extraction: Extraction, finish_reason: str | None
+) -> list[Diagnosis]:
+    """Diagnoses that the answer text alone supports (before anything runs)."""
+    found: list[Diagnosis] = []
+    if finish_reason == "length":
+        found.append(Diagnosis("truncated", "the server stopped at the max-tokens limit"))
+    if extraction.unterminated_fence:
+        found.append(Diagnosis("truncated", "the answer ends inside an unterminated code fence"))
+    if not extraction.code.strip():
+        found.append(Diagnosis("no_code", "no Python code found in the answer"))
+    else:
+        problem = syntax_problem(extraction.code)
+        if problem is not None:
+            message, early = problem
+            found.append(Diagnosis("syntax_error", message))
+            if early:
+                found.append(Diagnosis("truncated", f"the code stops mid-statement ({message})"))
+        elif line := _input_call_line(extraction.code):
+            found.append(Diagnosis("interactive", f"calls input() on line {line}"))
+    if is_repetitive(answer):
+        found.append(Diagnosis("repetition", "the answer repeats itself (degenerate looping)"))
+    return found
+
+
+def diagnose_runs(runs: Iterable[ExecResult]) -> list[Diagnosis]:
+    """Diagnoses from processes that ran: signals, limits hit and tracebacks."""
+    found: list[Diagnosis] = []
+    for run in runs:
+        found += _diagnose_run(run)
+    return found
+
+
+def _diagnose_run(run: ExecResult) -> list[Diagnosis]:
+    cmd = " ".join(run.argv[-3:])
+    if run.limit_hit and run.limit_hit != "timeout":
+        return [Diagnosis(run.limit_hit, f"`{cmd}` hit the sandbox's {run.limit_hit}")]
+    if run.timed_out:
+        return [Diagnosis("timeout", f"`{cmd}` did not finish in time and was killed")]
+    if _EOF_INPUT in run.stderr:
+        return [Diagnosis("interactive", f"`{cmd}` waited for keyboard input (stdin is closed)")]
+    if missing := _MISSING.search(run.stderr):
+        return [Diagnosis("missing_dependency", f"needs module '{missing.group(1)}'")]
+    if "Traceback (most recent call last)" in run.stderr:
+        last = [ln for ln in run.stderr.strip().splitlines() if ln.strip()][-1]
+        return [Diagnosis("crashed", f"`{cmd}`: {last.strip()[:200]}")]
+    return []
+
+
+def merge(*groups: Iterable[Diagnosis]) -> list[Diagnosis]:
+    """One diagnosis per code, first message kept, in order of first appearance."""
+    seen: dict[str, Diagnosis] = {}
+    for group in groups:
+        for diagnosis in group:
+            seen.setdefault(diagnosis.code, diagnosis)
+    return list(seen.values())

@@ -1,0 +1,177 @@
+"""Typed records for everything showdown measures, judges and stores.
+
+Every record is a plain dataclass so it can be stored as JSON and rebuilt without loss;
+``to_dict``/``from_dict`` are the only (de)serialisation path the store and reports use.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+__all__ = [
+    "CheckResult",
+    "Diagnosis",
+    "ExecResult",
+    "Generation",
+    "GenerationSettings",
+    "Result",
+    "TestRun",
+    "Verdict",
+    "from_dict",
+    "to_dict",
+]
+
+
+@dataclass(frozen=True)
+class GenerationSettings:
+    """The fair settings every model gets; recorded with every result."""
+
+    max_tokens: int = 16384
+    ctx: int = 16384
+    temperature: float = 0.0
+    seed: int = 42
+
+
+@dataclass
+class Generation:
+    """One streamed answer and the clocks around it.
+
+    Client figures come from a monotonic clock in showdown's process; ``server_*`` figures are
+    what the backend itself reported (None where it reported nothing).
+    """
+
+    text: str = ""
+    reasoning: str = ""
+    ttft_s: float | None = None
+    total_s: float | None = None
+    output_tokens: int | None = None
+    prompt_tokens: int | None = None
+    tokens_per_s: float | None = None
+    finish_reason: str | None = None
+    server_tokens_per_s: float | None = None
+    server_timings: dict[str, Any] = field(default_factory=dict)
+    load_s: float | None = None
+    attempts: int = 1
+    error: str | None = None
+
+
+@dataclass
+class ExecResult:
+    """What one sandboxed process did: a program's failure is data, not an exception."""
+
+    argv: list[str]
+    exit_code: int | None
+    stdout: str
+    stderr: str
+    duration_s: float
+    timed_out: bool = False
+    signal: int | None = None
+    stdout_truncated: bool = False
+    stderr_truncated: bool = False
+    isolation: str = "process"
+    limit_hit: str | None = None
+
+
+@dataclass
+class CheckResult:
+    """One static check on the extracted code."""
+
+    name: str
+    passed: bool
+    detail: str = ""
+
+
+@dataclass
+class TestRun:
+    """One functional test: the commands it ran and whether what came back was right."""
+
+    name: str
+    passed: bool
+    detail: str = ""
+    commands: list[ExecResult] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """A machine-readable reason a result is what it is (``code``) and a sentence for people."""
+
+    code: str
+    message: str
+
+
+@dataclass
+class Verdict:
+    """How a task judged one answer."""
+
+    task: str
+    syntax_ok: bool
+    features: list[CheckResult] = field(default_factory=list)
+    functional: list[TestRun] = field(default_factory=list)
+    score: int = 0
+    diagnoses: list[Diagnosis] = field(default_factory=list)
+    code: str = ""
+    code_lines: int = 0
+    isolation: str = ""
+
+    @property
+    def features_passed(self) -> int:
+        return sum(c.passed for c in self.features)
+
+    @property
+    def functional_passed(self) -> int:
+        return sum(t.passed for t in self.functional)
+
+
+@dataclass
+class Result:
+    """One (model, task, trial) measurement: the row the store keeps and reports read."""
+
+    run_id: str
+    model: str
+    spec: str
+    task: str
+    trial: int
+    settings: GenerationSettings
+    generation: Generation
+    verdict: Verdict | None
+    started_at: str
+    model_info: dict[str, Any] = field(default_factory=dict)
+    host: dict[str, Any] = field(default_factory=dict)
+
+
+T = TypeVar("T")
+
+
+def to_dict(record: Any) -> dict[str, Any]:
+    """A JSON-ready dict of any record above."""
+    return dataclasses.asdict(record)
+
+
+def from_dict(cls: type[T], data: dict[str, Any]) -> T:
+    """Rebuild a record (and the records nested in it) from ``to_dict`` output."""
+    return _build(cls, data)  # type: ignore[no-any-return]
+
+
+def _build(cls: Any, data: Any) -> Any:
+    if data is None or not dataclasses.is_dataclass(cls):
+        return data
+    hints = typing.get_type_hints(cls)
+    kwargs = {f.name: _convert(hints[f.name], data[f.name])
+              for f in dataclasses.fields(cls) if f.name in data}
+    return cls(**kwargs)
+
+
+def _convert(hint: Any, value: Any) -> Any:
+    """Rebuild nested records: ``Record``, ``Record | None`` and ``list[Record]``."""
+    if value is None:
+        return None
+    if dataclasses.is_dataclass(hint):
+        return _build(hint, value)
+    args = typing.get_args(hint)
+    if typing.get_origin(hint) is list and args and dataclasses.is_dataclass(args[0]):
+        return [_build(args[0], v) for v in value]
+    records = [a for a in args if dataclasses.is_dataclass(a)]
+    return _build(records[0], value) if records else value

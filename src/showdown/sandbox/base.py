@@ -1,0 +1,67 @@
+"""The sandbox contract: ``exec`` returns an ExecResult or raises only for harness faults."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from showdown.records import ExecResult
+
+__all__ = ["Limits", "Sandbox", "SandboxUnavailable", "scratch_dir"]
+
+
+class SandboxUnavailable(RuntimeError):
+    """The isolation asked for cannot run on this machine (the message says why and what to do)."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits for one process run."""
+
+    timeout_s: float = 10.0
+    max_output_bytes: int = 16_384
+    cpu_s: int = 30
+    memory_mb: int = 512
+    file_size_mb: int = 64
+    max_processes: int = 64
+    max_open_files: int = 256
+
+
+class Sandbox(ABC):
+    """Runs a command inside ``workdir`` and reports what it did; never raises for the program."""
+
+    #: A short name recorded with every result, e.g. "process" or "bwrap".
+    isolation: str = "none"
+
+    @abstractmethod
+    def exec(
+        self,
+        argv: Sequence[str],
+        *,
+        workdir: Path,
+        limits: Limits = Limits(),
+        stdin: bytes | None = None,
+    ) -> ExecResult:
+        """Run ``argv`` with ``workdir`` as its only writable folder, cwd and HOME."""
+
+
+@contextlib.contextmanager
+def scratch_dir(files: Mapping[str, str | bytes] | None = None) -> Iterator[Path]:
+    """A fresh temporary folder holding ``files``, removed afterwards whatever happened."""
+    root = Path(tempfile.mkdtemp(prefix="showdown-"))
+    try:
+        for name, content in (files or {}).items():
+            path = root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+        yield root
+    finally:
+        shutil.rmtree(root, ignore_errors=True)

@@ -1,0 +1,158 @@
+"""Process isolation: reliability, not a security boundary.
+
+What it does: a separate process in its own session (so a timeout kills its whole process
+group), stdin closed, a minimal environment (none of the user's keys), the work folder as
+cwd, HOME and TMPDIR, capped output. What it does not do: stop the program reading or writing
+elsewhere on the machine, opening sockets, or escaping its group with ``setsid``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO
+
+from showdown.records import ExecResult
+from showdown.sandbox.base import Limits, Sandbox
+
+__all__ = ["ProcessSandbox", "minimal_env"]
+
+_SAFE_PATH = "/usr/local/bin:/usr/bin:/bin"
+
+
+def minimal_env(workdir: Path) -> dict[str, str]:
+    """The whole environment a program under test sees."""
+    return {
+        "PATH": _SAFE_PATH,
+        "HOME": str(workdir),
+        "TMPDIR": str(workdir / ".tmp"),
+        "LANG": "C.UTF-8",
+        "TZ": "UTC",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONIOENCODING": "utf-8",
+    }
+
+
+class _CappedReader(threading.Thread):
+    """Drains a pipe, keeping the head up to a cap and the last few KB after it."""
+
+    def __init__(self, pipe: IO[bytes], cap: int) -> None:
+        super().__init__(daemon=True)
+        self.pipe, self.cap = pipe, cap
+        self.head, self.tail = bytearray(), bytearray()
+        self.total = 0
+
+    def run(self) -> None:
+        tail_cap = max(self.cap // 4, 1024)
+        while chunk := self.pipe.read1(65536):
+            self.total += len(chunk)
+            room = self.cap - len(self.head)
+            if room > 0:
+                self.head += chunk[:room]
+                chunk = chunk[room:]
+            if chunk:
+                self.tail = (self.tail + chunk)[-tail_cap:]
+
+    def text(self) -> tuple[str, bool]:
+        cut = self.total - len(self.head) - len(self.tail)
+        body = bytes(self.head)
+        if self.tail:
+            marker = f"\n[... {cut} bytes cut ...]\n".encode() if cut > 0 else b""
+            body += marker + bytes(self.tail)
+        return body.decode("utf-8", "replace"), self.total > len(self.head)
+
+
+class ProcessSandbox(Sandbox):
+    """A child process with a clean environment and a hard wall-clock limit."""
+
+    isolation = "process"
+
+    def exec(
+        self,
+        argv: Sequence[str],
+        *,
+        workdir: Path,
+        limits: Limits = Limits(),
+        stdin: bytes | None = None,
+    ) -> ExecResult:
+        (workdir / ".tmp").mkdir(exist_ok=True)
+        return run_capped(
+            list(argv), cwd=workdir, env=minimal_env(workdir), limits=limits, stdin=stdin,
+            isolation=self.isolation,
+        )
+
+
+def run_capped(
+    argv: list[str],
+    *,
+    cwd: Path,
+    env: dict[str, str],
+    limits: Limits,
+    stdin: bytes | None,
+    isolation: str,
+    shown_argv: list[str] | None = None,
+) -> ExecResult:
+    """Run ``argv`` in a new session, read capped output, kill the group on timeout."""
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        argv,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    readers = [_CappedReader(proc.stdout, limits.max_output_bytes),
+               _CappedReader(proc.stderr, limits.max_output_bytes)]
+    for reader in readers:
+        reader.start()
+    if stdin is not None and proc.stdin is not None:
+        _feed(proc.stdin, stdin)
+    timed_out = False
+    try:
+        proc.wait(timeout=limits.timeout_s)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+    _kill_group(proc.pid)
+    proc.wait()
+    duration = time.monotonic() - started
+    for reader in readers:
+        reader.join(timeout=2.0)
+    (out, out_cut), (err, err_cut) = readers[0].text(), readers[1].text()
+    code = proc.returncode
+    return ExecResult(
+        argv=shown_argv if shown_argv is not None else argv,
+        exit_code=None if timed_out else code,
+        stdout=out,
+        stderr=err,
+        duration_s=round(duration, 4),
+        timed_out=timed_out,
+        signal=-code if code is not None and code < 0 else None,
+        stdout_truncated=out_cut,
+        stderr_truncated=err_cut,
+        isolation=isolation,
+        limit_hit="timeout" if timed_out else None,
+    )
+
+
+def _feed(pipe: IO[bytes], data: bytes) -> None:
+    try:
+        pipe.write(data)
+        pipe.close()
+    except BrokenPipeError:
+        pass
+
+
+def _kill_group(pgid: int) -> None:
+    # The group outlives its leader when children linger; kill it whatever the leader did.
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass

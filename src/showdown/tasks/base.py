@@ -1,0 +1,48 @@
+"""The task contract: how to ask a model, and how to judge what it answered.
+
+The run loop only calls ``prompt`` and ``judge``; each task kind is one class, so nothing
+outside this package branches on a task's kind.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+
+from showdown.records import Verdict
+from showdown.sandbox import Sandbox
+
+__all__ = ["Answer", "Task", "TaskError"]
+
+
+class TaskError(ValueError):
+    """A task folder or task file is broken (the message names the file and the key)."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a model returned, or a file a user asked to score."""
+
+    text: str
+    finish_reason: str | None = None
+    is_code_file: bool = False
+
+
+class Task(ABC):
+    """A coding task: a prompt, and a judge that runs answers in a sandbox."""
+
+    id: str
+    title: str
+    description: str
+    kind: str
+    root: Path
+
+    @property
+    @abstractmethod
+    def prompt(self) -> str:
+        """The exact user message every model receives."""
+
+    @abstractmethod
+    def judge(self, answer: Answer, sandbox: Sandbox) -> Verdict:
+        """Extract, check, run and score one answer."""

@@ -1,0 +1,55 @@
+"""Find tasks: built-in folders shipped in the package, plus folders a user names."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from showdown.tasks.base import Task, TaskError
+from showdown.tasks.program import ProgramTask
+
+__all__ = ["BUILTIN_DIR", "KINDS", "find_task", "load_task", "load_tasks"]
+
+BUILTIN_DIR = Path(__file__).parent / "builtin"
+
+KINDS: dict[str, Callable[[Path, dict[str, Any]], Task]] = {
+    "program": ProgramTask.from_data,
+}
+
+
+def load_task(folder: Path) -> Task:
+    """Load one task folder (``task.toml`` and the files it names)."""
+    path = folder / "task.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise TaskError(f"{path}: no task.toml in this task folder") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise TaskError(f"{path}: not valid TOML ({exc})") from exc
+    kind = data.get("kind")
+    if kind not in KINDS:
+        raise TaskError(f"{path}: key 'kind' is {kind!r}; expected one of {sorted(KINDS)}")
+    return KINDS[kind](folder, data)
+
+
+def load_tasks(extra_dirs: Iterable[Path] = ()) -> dict[str, Task]:
+    """Every task by id: built-in ones, then each extra folder (a task, or a folder of tasks)."""
+    tasks: dict[str, Task] = {}
+    roots = [BUILTIN_DIR, *extra_dirs]
+    for root in roots:
+        folders = [root] if (root / "task.toml").exists() else sorted(root.iterdir())
+        for folder in folders:
+            if (folder / "task.toml").exists():
+                task = load_task(folder)
+                tasks[task.id] = task
+    return tasks
+
+
+def find_task(task_id: str, extra_dirs: Iterable[Path] = ()) -> Task:
+    """The task with this id, or a TaskError listing the ones there are."""
+    tasks = load_tasks(extra_dirs)
+    if task_id not in tasks:
+        raise TaskError(f"unknown task {task_id!r}; known tasks: {', '.join(sorted(tasks))}")
+    return tasks[task_id]

@@ -1,0 +1,200 @@
+"""The ``program`` task kind: one file, judged by static checks and by running it as a CLI.
+
+Static checks and step expectations are pure; the only side effect is the sandbox's ``exec``.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from showdown import diagnose
+from showdown.checks import CHECKS, run_check
+from showdown.extract import Extraction, extract_code
+from showdown.records import CheckResult, ExecResult, TestRun, Verdict
+from showdown.sandbox import Limits, Sandbox
+from showdown.sandbox.base import scratch_dir
+from showdown.scoring import score
+from showdown.tasks.base import Answer, Task, TaskError
+
+__all__ = ["Feature", "ProgramTask", "Step", "check_step", "static_checks"]
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One static check as the task file names it."""
+
+    id: str
+    title: str
+    check: str
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One command of a functional test and what its result must show."""
+
+    args: list[str]
+    exit: str = "zero"  # "zero", "nonzero" or "any"
+    stdout_has: list[str] = field(default_factory=list)
+    stdout_lacks: list[str] = field(default_factory=list)
+    line_with: str | None = None
+    line_matches: str | None = None
+    line_not_matches: str | None = None
+    line_changed: bool = False
+
+
+@dataclass(frozen=True)
+class FunctionalTest:
+    id: str
+    title: str
+    steps: list[Step]
+
+
+def static_checks(tree: ast.Module, features: list[Feature]) -> list[CheckResult]:
+    """Run every feature check on the parsed program (pure)."""
+    results = []
+    for feature in features:
+        passed, detail = run_check(feature.check, tree, feature.params)
+        results.append(CheckResult(feature.id, passed, f"{feature.title}: {detail}"))
+    return results
+
+
+def _find_line(stdout: str, needle: str) -> str | None:
+    lowered = needle.lower()
+    return next((ln for ln in stdout.splitlines() if lowered in ln.lower()), None)
+
+
+def check_step(step: Step, run: ExecResult, previous_line: str | None) -> str | None:
+    """Why a step's result is wrong, or None when it is right (pure)."""
+    if run.timed_out:
+        return "timed out"
+    code = run.exit_code
+    if step.exit == "zero" and code != 0:
+        return f"exit code {code}, expected 0"
+    if step.exit == "nonzero" and code == 0:
+        return "exit code 0, expected an error (non-zero)"
+    out = run.stdout.lower()
+    for text in step.stdout_has:
+        if text.lower() not in out:
+            return f"output lacks {text!r}"
+    for text in step.stdout_lacks:
+        if text.lower() in out:
+            return f"output still shows {text!r}"
+    if step.line_with is None:
+        return None
+    line = _find_line(run.stdout, step.line_with)
+    if line is None:
+        return f"no line shows {step.line_with!r}"
+    if step.line_changed and previous_line is not None and line.strip() == previous_line.strip():
+        return f"the line for {step.line_with!r} did not change: {line.strip()!r}"
+    if step.line_matches and not re.search(step.line_matches, line):
+        return f"the line {line.strip()!r} does not show it done"
+    if step.line_not_matches and re.search(step.line_not_matches, line):
+        return f"the line {line.strip()!r} still shows it not done"
+    return None
+
+
+class ProgramTask(Task):
+    """A single-file program run as a command-line tool by functional tests."""
+
+    kind = "program"
+
+    def __init__(self, root: Path, data: dict[str, Any]) -> None:
+        self.root = root
+        self.id = data["id"]
+        self.title = data.get("title", self.id)
+        self.description = data.get("description", "")
+        self.program_file: str = data.get("program_file", "main.py")
+        self._prompt = (root / data["prompt_file"]).read_text(encoding="utf-8")
+        limits = data.get("limits", {})
+        self.limits = Limits(**{k: v for k, v in limits.items() if k in Limits.__dataclass_fields__})
+        self.features = [_feature(f) for f in data.get("features", [])]
+        self.tests = [
+            FunctionalTest(t["id"], t.get("title", t["id"]), [Step(**s) for s in t["steps"]])
+            for t in data.get("tests", [])
+        ]
+
+    @classmethod
+    def from_data(cls, root: Path, data: dict[str, Any]) -> ProgramTask:
+        """Build from a parsed task.toml, naming the file and key on error."""
+        try:
+            return cls(root, data)
+        except (KeyError, TypeError, FileNotFoundError) as exc:
+            raise TaskError(f"{root / 'task.toml'}: missing or bad key ({exc})") from exc
+
+    @property
+    def prompt(self) -> str:
+        return self._prompt
+
+    def judge(self, answer: Answer, sandbox: Sandbox) -> Verdict:
+        extraction = (
+            Extraction(answer.text, "", "file", "python")
+            if answer.is_code_file
+            else extract_code(answer.text)
+        )
+        code = extraction.code
+        found = diagnose.diagnose_answer(answer.text, extraction, answer.finish_reason)
+        verdict = Verdict(
+            task=self.id,
+            syntax_ok=bool(code.strip()) and diagnose.syntax_problem(code) is None,
+            code=code,
+            code_lines=len([ln for ln in code.splitlines() if ln.strip()]),
+            isolation=sandbox.isolation,
+        )
+        tree = ast.parse(code) if verdict.syntax_ok else ast.Module(body=[], type_ignores=[])
+        verdict.features = static_checks(tree, self.features)
+        if verdict.syntax_ok:
+            verdict.functional = self._run_tests(code, sandbox)
+        else:
+            verdict.functional = [TestRun(t.id, False, "not run: the code does not compile")
+                                  for t in self.tests]
+        runs = [c for t in verdict.functional for c in t.commands]
+        verdict.diagnoses = diagnose.merge(found, diagnose.diagnose_runs(runs))
+        verdict.score = score(
+            verdict.syntax_ok,
+            verdict.features_passed,
+            len(verdict.features),
+            verdict.functional_passed,
+            len(verdict.functional),
+        )
+        return verdict
+
+    def _run_tests(self, code: str, sandbox: Sandbox) -> list[TestRun]:
+        results: list[TestRun] = []
+        last_lines: dict[str, str] = {}
+        with scratch_dir({self.program_file: code}) as workdir:
+            for test in self.tests:
+                runs: list[ExecResult] = []
+                failure: str | None = None
+                for step in test.steps:
+                    # -S: the program gets the standard library only, as the prompt says,
+                    # whatever happens to be installed beside showdown.
+                    argv = [sys.executable, "-S", self.program_file, *step.args]
+                    run = sandbox.exec(argv, workdir=workdir, limits=self.limits)
+                    runs.append(run)
+                    previous = last_lines.get(step.line_with) if step.line_with else None
+                    failure = check_step(step, run, previous)
+                    _remember_lines(last_lines, run.stdout, self.tests)
+                    if failure:
+                        break
+                results.append(TestRun(test.id, failure is None, failure or "ok", runs))
+        return results
+
+
+def _remember_lines(last: dict[str, str], stdout: str, tests: list[FunctionalTest]) -> None:
+    for test in tests:
+        for step in test.steps:
+            if step.line_with and (line := _find_line(stdout, step.line_with)) is not None:
+                last[step.line_with] = line
+
+
+def _feature(data: dict[str, Any]) -> Feature:
+    if data["check"] not in CHECKS:
+        raise KeyError(f"features.check {data['check']!r}; expected one of {sorted(CHECKS)}")
+    params = {k: v for k, v in data.items() if k not in ("id", "title", "check")}
+    return Feature(data["id"], data.get("title", data["id"]), data["check"], params)
