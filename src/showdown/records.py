@@ -18,6 +18,7 @@ __all__ = [
     "Generation",
     "GenerationSettings",
     "Result",
+    "RunInfo",
     "TestRun",
     "Verdict",
     "from_dict",
@@ -139,6 +140,24 @@ class Result:
     verdict: Verdict | None
     started_at: str
     model_info: dict[str, Any] = field(default_factory=dict)
+    host: dict[str, Any] = field(default_factory=dict)
+    case: str = ""
+    telemetry: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RunInfo:
+    """One ``showdown run``: its settings, where it ran and how it ended."""
+
+    run_id: str
+    started_at: str
+    settings: GenerationSettings
+    round: str = ""
+    finished_at: str | None = None
+    status: str = "running"  # running, finished, interrupted, failed
+    models: list[str] = field(default_factory=list)
+    tasks: list[str] = field(default_factory=list)
+    trials: int = 1
     host: dict[str, Any] = field(default_factory=dict)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from showdown.records import Verdict
 from showdown.sandbox import Sandbox
 
-__all__ = ["Answer", "Task", "TaskError"]
+__all__ = ["Answer", "Case", "Task", "TaskError"]
 
 
 class TaskError(ValueError):
@@ -27,6 +27,14 @@ class Answer:
     text: str
     finish_reason: str | None = None
     is_code_file: bool = False
+
+
+@dataclass(frozen=True)
+class Case:
+    """One prompt of a task: a program task has one, HumanEval has 164."""
+
+    id: str
+    prompt: str
 
 
 class Task(ABC):
@@ -43,6 +51,10 @@ class Task(ABC):
     def prompt(self) -> str:
         """The exact user message every model receives."""
 
+    def cases(self, limit: int | None = None, only: list[str] | None = None) -> list[Case]:
+        """The prompts to send; one for most tasks. ``limit``/``only`` select a subset."""
+        return [Case(self.id, self.prompt)]
+
     @abstractmethod
-    def judge(self, answer: Answer, sandbox: Sandbox) -> Verdict:
-        """Extract, check, run and score one answer."""
+    def judge(self, answer: Answer, sandbox: Sandbox, case: str | None = None) -> Verdict:
+        """Extract, check, run and score one answer to ``case`` (the task's only case if None)."""

@@ -131,7 +131,7 @@ class ProgramTask(Task):
     def prompt(self) -> str:
         return self._prompt
 
-    def judge(self, answer: Answer, sandbox: Sandbox) -> Verdict:
+    def judge(self, answer: Answer, sandbox: Sandbox, case: str | None = None) -> Verdict:
         extraction = (
             Extraction(answer.text, "", "file", "python")
             if answer.is_code_file
