@@ -1,0 +1,153 @@
+"""SQLite store: every result saved the moment it is measured, queried by reports and resume.
+
+Each result is one row written in one transaction (WAL mode), holding the whole record as JSON
+beside the columns reports filter on, so a reader never sees half a result.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from showdown.records import Result, RunInfo, from_dict, to_dict
+
+__all__ = ["Store", "StoreError", "default_db_path"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    round TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS results (
+    id INTEGER PRIMARY KEY,
+    run_id TEXT NOT NULL REFERENCES runs(run_id),
+    model TEXT NOT NULL,
+    task TEXT NOT NULL,
+    case_id TEXT NOT NULL DEFAULT '',
+    trial INTEGER NOT NULL,
+    started_at TEXT NOT NULL,
+    score INTEGER,
+    tokens_per_s REAL,
+    error TEXT,
+    record TEXT NOT NULL,
+    UNIQUE (run_id, model, task, case_id, trial)
+);
+CREATE INDEX IF NOT EXISTS results_model ON results(model);
+"""
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened or written (the message says where and what to do)."""
+
+
+def default_db_path() -> Path:
+    """``$SHOWDOWN_DB``, else ``$XDG_DATA_HOME/showdown/showdown.db`` (~/.local/share/...)."""
+    if env := os.environ.get("SHOWDOWN_DB"):
+        return Path(env)
+    data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return data_home / "showdown" / "showdown.db"
+
+
+class Store:
+    """One SQLite database of runs and results."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, timeout=30.0, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA busy_timeout=30000")
+            self._db.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot open the store {path}: {exc} (choose another with --db)") from exc
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write to the store {self.path}: {exc}") from exc
+
+    def check_writable(self) -> None:
+        """Fail now, not after an hour of generation, if results could not be saved."""
+        with self._tx() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS _probe (x INTEGER)")
+            db.execute("INSERT INTO _probe VALUES (1)")
+            db.execute("DROP TABLE _probe")
+
+    def save_run(self, run: RunInfo) -> None:
+        """Insert or update a run's row."""
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO runs (run_id, started_at, finished_at, round, status, record) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(run_id) DO UPDATE SET "
+                "finished_at=excluded.finished_at, status=excluded.status, record=excluded.record",
+                (run.run_id, run.started_at, run.finished_at, run.round, run.status,
+                 json.dumps(to_dict(run))),
+            )
+
+    def save_result(self, result: Result) -> None:
+        """Write one result atomically; a second write of the same key replaces it."""
+        gen, verdict = result.generation, result.verdict
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO results (run_id, model, task, case_id, trial, started_at,"
+                " score, tokens_per_s, error, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (result.run_id, result.model, result.task, result.case, result.trial,
+                 result.started_at, verdict.score if verdict else None, gen.tokens_per_s,
+                 gen.error, json.dumps(to_dict(result))),
+            )
+
+    def runs(self) -> list[RunInfo]:
+        """Every run, oldest first."""
+        rows = self._db.execute("SELECT record FROM runs ORDER BY started_at, run_id").fetchall()
+        return [from_dict(RunInfo, json.loads(r[0])) for r in rows]
+
+    def run(self, run_id: str) -> RunInfo | None:
+        row = self._db.execute("SELECT record FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        return from_dict(RunInfo, json.loads(row[0])) if row else None
+
+    def results(
+        self,
+        run_ids: Sequence[str] | None = None,
+        rounds: Sequence[str] | None = None,
+        models: Sequence[str] | None = None,
+        tasks: Sequence[str] | None = None,
+    ) -> list[Result]:
+        """Results matching every filter given (None or empty: no filter), in measured order."""
+        where, args = [], []
+        for column, values in (("r.run_id", run_ids), ("runs.round", rounds),
+                               ("r.model", models), ("r.task", tasks)):
+            if values:
+                where.append(f"{column} IN ({', '.join('?' * len(values))})")
+                args.extend(values)
+        sql = "SELECT r.record FROM results r JOIN runs USING (run_id)"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        rows = self._db.execute(sql + " ORDER BY r.id", args).fetchall()
+        return [from_dict(Result, json.loads(r[0])) for r in rows]
+
+    def done_keys(self, run_id: str) -> set[tuple[str, str, str, int]]:
+        """(model, task, case, trial) of every result a run already holds."""
+        rows = self._db.execute(
+            "SELECT model, task, case_id, trial FROM results WHERE run_id = ?", (run_id,)
+        ).fetchall()
+        return {(m, t, c, n) for m, t, c, n in rows}
+
