@@ -5,16 +5,24 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
 
 from showdown import __version__
+from showdown.fetch import FetchError, ensure_bundled_model, ensure_llama_server
 from showdown.judge import score_file
-from showdown.report.jsonout import verdict_json
+from showdown.providers import ModelSpec, ProviderError, parse_spec
+from showdown.records import GenerationSettings
+from showdown.report.jsonout import result_json, verdict_json
+from showdown.report.terminal import print_performance, print_quality
 from showdown.report.verdict import print_verdict
+from showdown.runner import RunPlan, benchmark
 from showdown.sandbox import SandboxUnavailable, default_sandbox
+from showdown.store import Store, StoreError, default_db_path
 from showdown.tasks import TaskError, find_task
+from showdown.ui import RunDisplay
 
 __all__ = ["main"]
 
@@ -56,6 +64,77 @@ def score(paths: tuple[Path, ...], task_id: str, task_dir: tuple[Path, ...], as_
         return
     for path, verdict in verdicts:
         print_verdict(console, str(path), verdict)
+
+
+@cli.command()
+@click.option("--llama-server", type=click.Path(path_type=Path), help="Use this llama-server.")
+def setup(llama_server: Path | None) -> None:
+    """Fetch the bundled model and find or build llama-server (cached; safe to re-run)."""
+    try:
+        model = ensure_bundled_model(say=lambda m: err.print(f"[cyan]setup:[/] {m}"))
+        server = ensure_llama_server(llama_server, say=lambda m: err.print(f"[cyan]setup:[/] {m}"))
+    except FetchError as exc:
+        fail(str(exc), 1)
+    err.print(f"[cyan]setup:[/] model  {model}\n[cyan]setup:[/] server {server}", highlight=False)
+
+
+@cli.command()
+@click.option("--model", "-m", "models", multiple=True, metavar="SPEC",
+              help="[NAME=]llamacpp:PATH.gguf or openai-compat:URL#MODEL (repeatable). "
+                   "Default: the bundled SmolLM2-135M.")
+@click.option("--task", "-t", "task_ids", multiple=True, default=["todo-cli"], show_default=True)
+@click.option("--task-dir", multiple=True, type=click.Path(path_type=Path))
+@click.option("--max-tokens", default=16384, show_default=True, help="Output token limit.")
+@click.option("--ctx", default=16384, show_default=True, help="Context window (capped to trained).")
+@click.option("--temperature", default=0.0, show_default=True)
+@click.option("--seed", default=42, show_default=True)
+@click.option("--trials", default=1, show_default=True, help="Repeats of each (model, task).")
+@click.option("--round", "round_", default="", help="A label for this run, e.g. 'Round 2'.")
+@click.option("--db", type=click.Path(path_type=Path), help="The SQLite store.")
+@click.option("--llama-server", type=click.Path(path_type=Path), help="Use this llama-server.")
+@click.option("--n-gpu-layers", default=0, show_default=True, help="Layers on the GPU (llamacpp).")
+@click.option("--health-timeout", default=600.0, show_default=True, help="Seconds to load.")
+@click.option("--idle-timeout", default=120.0, show_default=True, help="Seconds of silence "
+              "before a stream counts as stalled.")
+@click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
+def run(models: tuple[str, ...], task_ids: tuple[str, ...], task_dir: tuple[Path, ...],
+        max_tokens: int, ctx: int, temperature: float, seed: int, trials: int, round_: str,
+        db: Path | None, llama_server: Path | None, n_gpu_layers: int, health_timeout: float,
+        idle_timeout: float, as_json: bool) -> None:
+    """Benchmark models on tasks: stream, time, judge, store and print the tables."""
+    options = {"n_gpu_layers": n_gpu_layers, "llama_server": llama_server,
+               "health_timeout_s": health_timeout, "idle_timeout_s": idle_timeout}
+    try:
+        specs = [parse_spec(m, options) for m in models] or [_bundled_spec(options)]
+        tasks = [find_task(t, task_dir) for t in task_ids]
+        sandbox = default_sandbox()
+        store = Store(db or default_db_path())
+    except (ProviderError, TaskError, SandboxUnavailable, StoreError, FetchError) as exc:
+        fail(str(exc))
+    plan = RunPlan(specs, tasks, GenerationSettings(max_tokens, ctx, temperature, seed),
+                   trials, round_)
+    try:
+        with RunDisplay(err) as display:
+            info, results = benchmark(plan, store, sandbox, None if as_json else display)
+    except StoreError as exc:
+        fail(str(exc), 1)
+    except KeyboardInterrupt:
+        err.print(f"interrupted; finished results are saved in {store.path}")
+        sys.exit(130)
+    if as_json:
+        click.echo(json.dumps({"run_id": info.run_id, "results": [result_json(r) for r in results]},
+                              indent=2))
+    else:
+        print_performance(console, results)
+        print_quality(console, results)
+        err.print(f"run {info.run_id} saved to {store.path}", highlight=False)
+    if any(r.generation.error for r in results):
+        sys.exit(1)
+
+
+def _bundled_spec(options: dict[str, Any]) -> ModelSpec:
+    path = ensure_bundled_model(say=lambda m: err.print(f"[cyan]setup:[/] {m}"))
+    return parse_spec(f"SmolLM2-135M (bundled)=llamacpp:{path}", dict(options))
 
 
 def main() -> None:

@@ -24,7 +24,9 @@ __all__ = [
 
 _MISSING = re.compile(r"ModuleNotFoundError: No module named '([\w.]+)'")
 _EOF_INPUT = "EOFError: EOF when reading a line"
-_EOF_MARKERS = ("was never closed", "unexpected EOF", "unterminated triple-quoted", "expected an indented block")
+_EOF_MARKERS = (
+    "was never closed", "unexpected EOF", "unterminated triple-quoted", "expected an indented block",
+)
 
 
 def syntax_problem(code: str) -> tuple[str, bool] | None:
@@ -38,7 +40,7 @@ def syntax_problem(code: str) -> tuple[str, bool] | None:
     except SyntaxError as exc:
         last_line = len(code.rstrip().splitlines())
         at_end = exc.lineno is not None and exc.lineno >= last_line - 1
-        early = any(m in str(exc.msg) for m in _EOF_MARKERS) or at_end and _open_brackets(code)
+        early = any(m in str(exc.msg) for m in _EOF_MARKERS) or (at_end and _open_brackets(code))
         return f"line {exc.lineno}: {exc.msg}", bool(early)
     except ValueError as exc:  # null bytes
         return str(exc), False

@@ -180,7 +180,7 @@ def _build(cls: Any, data: Any) -> Any:
     hints = typing.get_type_hints(cls)
     kwargs = {f.name: _convert(hints[f.name], data[f.name])
               for f in dataclasses.fields(cls) if f.name in data}
-    return cls(**kwargs)
+    return cls(**kwargs)  # type: ignore[operator]
 
 
 def _convert(hint: Any, value: Any) -> Any:

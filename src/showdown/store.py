@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+
 from showdown.records import Result, RunInfo, from_dict, to_dict
 
 __all__ = ["Store", "StoreError", "default_db_path"]
@@ -132,7 +133,8 @@ class Store:
         tasks: Sequence[str] | None = None,
     ) -> list[Result]:
         """Results matching every filter given (None or empty: no filter), in measured order."""
-        where, args = [], []
+        where: list[str] = []
+        args: list[str] = []
         for column, values in (("r.run_id", run_ids), ("runs.round", rounds),
                                ("r.model", models), ("r.task", tasks)):
             if values:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from showdown.records import ExecResult
 
-__all__ = ["Limits", "Sandbox", "SandboxUnavailable", "scratch_dir"]
+__all__ = ["DEFAULT_LIMITS", "Limits", "Sandbox", "SandboxUnavailable", "scratch_dir"]
 
 
 class SandboxUnavailable(RuntimeError):
@@ -32,6 +32,9 @@ class Limits:
     max_open_files: int = 256
 
 
+DEFAULT_LIMITS = Limits()
+
+
 class Sandbox(ABC):
     """Runs a command inside ``workdir`` and reports what it did; never raises for the program."""
 
@@ -44,7 +47,7 @@ class Sandbox(ABC):
         argv: Sequence[str],
         *,
         workdir: Path,
-        limits: Limits = Limits(),
+        limits: Limits = DEFAULT_LIMITS,
         stdin: bytes | None = None,
     ) -> ExecResult:
         """Run ``argv`` with ``workdir`` as its only writable folder, cwd and HOME."""

@@ -8,6 +8,7 @@ elsewhere on the machine, opening sockets, or escaping its group with ``setsid``
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -15,10 +16,10 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, BinaryIO, cast
 
 from showdown.records import ExecResult
-from showdown.sandbox.base import Limits, Sandbox
+from showdown.sandbox.base import DEFAULT_LIMITS, Limits, Sandbox
 
 __all__ = ["ProcessSandbox", "minimal_env"]
 
@@ -49,7 +50,8 @@ class _CappedReader(threading.Thread):
 
     def run(self) -> None:
         tail_cap = max(self.cap // 4, 1024)
-        while chunk := self.pipe.read1(65536):
+        pipe = cast(BinaryIO, self.pipe)
+        while chunk := pipe.read1(65536):  # type: ignore[attr-defined]
             self.total += len(chunk)
             room = self.cap - len(self.head)
             if room > 0:
@@ -77,7 +79,7 @@ class ProcessSandbox(Sandbox):
         argv: Sequence[str],
         *,
         workdir: Path,
-        limits: Limits = Limits(),
+        limits: Limits = DEFAULT_LIMITS,
         stdin: bytes | None = None,
     ) -> ExecResult:
         (workdir / ".tmp").mkdir(exist_ok=True)
@@ -152,7 +154,5 @@ def _feed(pipe: IO[bytes], data: bytes) -> None:
 
 def _kill_group(pgid: int) -> None:
     # The group outlives its leader when children linger; kill it whatever the leader did.
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass

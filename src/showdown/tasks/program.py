@@ -129,7 +129,7 @@ class ProgramTask(Task):
 
     @property
     def prompt(self) -> str:
-        return self._prompt
+        return str(self._prompt)
 
     def judge(self, answer: Answer, sandbox: Sandbox, case: str | None = None) -> Verdict:
         extraction = (
