@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-__all__ = ["DROP", "Reply", "Sleep", "FakeServer", "fake_server", "sse", "sse_done"]
+__all__ = ["DROP", "FakeServer", "Reply", "Sleep", "fake_server", "in_turn", "json_reply", "ndjson",
+           "sse", "sse_done", "sse_event"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,32 @@ def sse(payload: Any) -> bytes:
 
 def sse_done() -> bytes:
     return b"data: [DONE]\n\n"
+
+
+def sse_event(event: str, payload: Any) -> bytes:
+    """One named server-sent event (``event:`` line then ``data:``), as Anthropic sends them."""
+    return f"event: {event}\ndata: {json.dumps(payload)}\n\n".encode()
+
+
+def ndjson(payload: Any) -> bytes:
+    """One newline-delimited JSON object, as Ollama streams them."""
+    return (json.dumps(payload) + "\n").encode()
+
+
+def json_reply(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Reply:
+    """A whole JSON response (listings, errors)."""
+    return Reply(status, {"Content-Type": "application/json", **(headers or {})},
+                 [json.dumps(payload).encode()])
+
+
+def in_turn(*replies: Reply) -> Handler:
+    """A handler giving each reply in turn, then the last one again (e.g. 429, then 200)."""
+    queue = list(replies)
+
+    def handler(path: str, body: dict[str, Any]) -> Reply:
+        return queue.pop(0) if len(queue) > 1 else queue[0]
+
+    return handler
 
 
 @dataclass

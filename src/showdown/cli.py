@@ -8,14 +8,18 @@ from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 from rich.console import Console
 
 from showdown import __version__
+from showdown.config import ConfigError, find_config, load_config, resolve
 from showdown.fetch import FetchError, ensure_bundled_model, ensure_llama_server
+from showdown.inventory import survey
 from showdown.judge import score_file
 from showdown.providers import ModelSpec, ProviderError, parse_spec
-from showdown.records import GenerationSettings
+from showdown.records import to_dict
 from showdown.report.jsonout import result_json, verdict_json
+from showdown.report.models import print_models
 from showdown.report.terminal import print_performance, print_quality
 from showdown.report.verdict import print_verdict
 from showdown.runner import RunPlan, benchmark
@@ -80,8 +84,11 @@ def setup(llama_server: Path | None) -> None:
 
 @cli.command()
 @click.option("--model", "-m", "models", multiple=True, metavar="SPEC",
-              help="[NAME=]llamacpp:PATH.gguf or openai-compat:URL#MODEL (repeatable). "
-                   "Default: the bundled SmolLM2-135M.")
+              help="[NAME=]ollama:NAME[:TAG], llamacpp:PATH.gguf, openai-compat:URL#MODEL, "
+                   "openai:MODEL or anthropic:MODEL, or a configured model's name (repeatable). "
+                   "Default: the config's models, else the bundled SmolLM2-135M.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              help="Config file (default: ./showdown.toml if present).")
 @click.option("--task", "-t", "task_ids", multiple=True, default=["todo-cli"], show_default=True)
 @click.option("--task-dir", multiple=True, type=click.Path(path_type=Path))
 @click.option("--max-tokens", default=16384, show_default=True, help="Output token limit.")
@@ -92,27 +99,35 @@ def setup(llama_server: Path | None) -> None:
 @click.option("--round", "round_", default="", help="A label for this run, e.g. 'Round 2'.")
 @click.option("--db", type=click.Path(path_type=Path), help="The SQLite store.")
 @click.option("--llama-server", type=click.Path(path_type=Path), help="Use this llama-server.")
-@click.option("--n-gpu-layers", default=0, show_default=True, help="Layers on the GPU (llamacpp).")
+@click.option("--n-gpu-layers", default=0, show_default=True,
+              help="Layers on the GPU (llamacpp; num_gpu for ollama when given).")
 @click.option("--health-timeout", default=600.0, show_default=True, help="Seconds to load.")
 @click.option("--idle-timeout", default=120.0, show_default=True, help="Seconds of silence "
               "before a stream counts as stalled.")
 @click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
-def run(models: tuple[str, ...], task_ids: tuple[str, ...], task_dir: tuple[Path, ...],
-        max_tokens: int, ctx: int, temperature: float, seed: int, trials: int, round_: str,
-        db: Path | None, llama_server: Path | None, n_gpu_layers: int, health_timeout: float,
-        idle_timeout: float, as_json: bool) -> None:
-    """Benchmark models on tasks: stream, time, judge, store and print the tables."""
-    options = {"n_gpu_layers": n_gpu_layers, "llama_server": llama_server,
-               "health_timeout_s": health_timeout, "idle_timeout_s": idle_timeout}
+def run(models: tuple[str, ...], config_path: Path | None, task_ids: tuple[str, ...],
+        task_dir: tuple[Path, ...], max_tokens: int, ctx: int, temperature: float, seed: int,
+        trials: int, round_: str, db: Path | None, llama_server: Path | None, n_gpu_layers: int,
+        health_timeout: float, idle_timeout: float, as_json: bool) -> None:
+    """Benchmark models on tasks: stream, time, judge, store and print the tables.
+
+    Settings and models come from the config file where the command line does not give them.
+    """
+    given = _given(max_tokens=max_tokens, ctx=ctx, temperature=temperature, seed=seed,
+                   trials=trials)
+    options = _given(n_gpu_layers=n_gpu_layers, llama_server=llama_server,
+                     health_timeout_s=health_timeout, idle_timeout_s=idle_timeout)
     try:
-        specs = [parse_spec(m, options) for m in models] or [_bundled_spec(options)]
+        config = load_config(find_config(config_path, Path.cwd()))
+        chosen = resolve(config, models, given, options)
+        specs = chosen.specs or [_bundled_spec(options)]
         tasks = [find_task(t, task_dir) for t in task_ids]
         sandbox = default_sandbox()
         store = Store(db or default_db_path())
-    except (ProviderError, TaskError, SandboxUnavailable, StoreError, FetchError) as exc:
+    except (ConfigError, ProviderError, TaskError, SandboxUnavailable, StoreError,
+            FetchError) as exc:
         fail(str(exc))
-    plan = RunPlan(specs, tasks, GenerationSettings(max_tokens, ctx, temperature, seed),
-                   trials, round_)
+    plan = RunPlan(specs, tasks, chosen.settings, chosen.trials, round_)
     try:
         with RunDisplay(err) as display:
             info, results = benchmark(plan, store, sandbox, None if as_json else display)
@@ -130,6 +145,36 @@ def run(models: tuple[str, ...], task_ids: tuple[str, ...], task_dir: tuple[Path
         err.print(f"run {info.run_id} saved to {store.path}", highlight=False)
     if any(r.generation.error for r in results):
         sys.exit(1)
+
+
+@cli.command()
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              help="Config file (default: ./showdown.toml if present).")
+@click.option("--ollama-url", help="Ollama server (default: $OLLAMA_HOST or 127.0.0.1:11434).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def models(config_path: Path | None, ollama_url: str | None, as_json: bool) -> None:
+    """List the models showdown can see: Ollama's, GGUF files in gguf_dirs, configured ones."""
+    try:
+        config = load_config(find_config(config_path, Path.cwd()))
+    except ConfigError as exc:
+        fail(str(exc))
+    found = survey(config, ollama_url)
+    if as_json:
+        click.echo(json.dumps({"models": [to_dict(m) for m in found.models],
+                               "notes": found.notes}, indent=2))
+        return
+    print_models(console, found.models)
+    for note in found.notes:
+        err.print(f"[yellow]note:[/] {note}", highlight=False)
+
+
+def _given(**values: Any) -> dict[str, Any]:
+    """The options the user actually typed: only those override the config file."""
+    context = click.get_current_context()
+    param = {"health_timeout_s": "health_timeout", "idle_timeout_s": "idle_timeout"}
+    return {key: value for key, value in values.items()
+            if context.get_parameter_source(param.get(key, key))
+            not in (None, ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP)}
 
 
 def _bundled_spec(options: dict[str, Any]) -> ModelSpec:

@@ -14,7 +14,8 @@ from typing import Any
 
 import httpx
 
-from showdown.providers.base import ChatRequest, Progress, Provider, StreamClock
+from showdown.providers.base import ChatRequest, Progress, StreamClock
+from showdown.providers.http import Failure, HTTPProvider, RetryPolicy, post_stream
 from showdown.records import Generation
 
 __all__ = ["OpenAICompatProvider", "iter_sse"]
@@ -34,7 +35,7 @@ def iter_sse(lines: Iterator[str]) -> Iterator[str]:
         yield "\n".join(data)
 
 
-class OpenAICompatProvider(Provider):
+class OpenAICompatProvider(HTTPProvider):
     """Any server that speaks the OpenAI chat-completions streaming protocol."""
 
     def __init__(
@@ -46,13 +47,18 @@ class OpenAICompatProvider(Provider):
         api_key: str | None = None,
         idle_timeout_s: float = 120.0,
         extra_body: dict[str, Any] | None = None,
+        *,
+        retry: RetryPolicy | None = None,
+        token_param: str = "max_tokens",
     ) -> None:
-        super().__init__(name, spec)
-        self.base_url = base_url.rstrip("/")
+        super().__init__(name, spec, base_url, idle_timeout_s=idle_timeout_s, retry=retry,
+                         secrets=(api_key,) if api_key else ())
         self.model = model
         self._api_key = api_key
-        self.idle_timeout_s = idle_timeout_s
         self.extra_body = extra_body or {}
+        # OpenAI's own API wants max_completion_tokens (max_tokens is refused by newer models);
+        # every other server knows max_tokens.
+        self.token_param = token_param
 
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
@@ -64,45 +70,35 @@ class OpenAICompatProvider(Provider):
             "messages": request.messages(),
             "stream": True,
             "stream_options": {"include_usage": True},
-            "max_tokens": s.max_tokens,
+            self.token_param: s.max_tokens,
             "temperature": s.temperature,
             "seed": s.seed,
             **self.extra_body,
         }
 
-    def stream(self, request: ChatRequest, progress: Progress | None = None) -> Generation:
+    def attempt(self, request: ChatRequest, progress: Progress | None
+                ) -> tuple[Generation, Failure | None]:
         clock = StreamClock()
         state: dict[str, Any] = {"finish_reason": None, "usage": None, "timings": None}
-        error: str | None = None
-        timeout = httpx.Timeout(self.idle_timeout_s, connect=10.0)
-        try:
-            with httpx.stream("POST", f"{self.base_url}/chat/completions",
-                              json=self._body(request), headers=self._headers(),
-                              timeout=timeout) as response:
-                if response.status_code != 200:
-                    response.read()
-                    error = _http_error(response)
-                else:
-                    error = self._consume(response, clock, state, progress)
-        except httpx.TimeoutException:
-            error = f"stalled: no data for {self.idle_timeout_s:g} s"
-        except httpx.HTTPError as exc:
-            error = f"connection failed: {exc} ({self.base_url})"
-        return self._record(clock, state, error)
+        failure = post_stream(f"{self.base_url}/chat/completions", self._body(request),
+                              self._headers(), self.idle_timeout_s,
+                              lambda response: self._consume(response, clock, state, progress),
+                              _detail)
+        return self._record(clock, state, failure), failure
 
     def _consume(self, response: httpx.Response, clock: StreamClock, state: dict[str, Any],
-                 progress: Progress | None) -> str | None:
+                 progress: Progress | None) -> Failure | None:
         for payload in iter_sse(response.iter_lines()):
             if payload.strip() == "[DONE]":
                 return None
             try:
                 chunk = json.loads(payload)
             except json.JSONDecodeError:
-                return f"malformed stream event: {payload[:120]!r}"
+                return Failure(f"malformed stream event: {payload[:120]!r}")
             if not isinstance(chunk, dict):
-                return f"malformed stream event: {payload[:120]!r}"
+                return Failure(f"malformed stream event: {payload[:120]!r}")
             if "error" in chunk:
-                return f"server error in stream: {_message(chunk['error'])}"
+                return Failure(f"server error in stream: {_message(chunk['error'])}")
             for choice in chunk.get("choices") or []:
                 delta = choice.get("delta") or {}
                 reasoning = delta.get("reasoning_content") or delta.get("reasoning") or ""
@@ -110,9 +106,11 @@ class OpenAICompatProvider(Provider):
                 state["finish_reason"] = choice.get("finish_reason") or state["finish_reason"]
             state["usage"] = chunk.get("usage") or state["usage"]
             state["timings"] = chunk.get("timings") or state["timings"]
-        return "the stream ended without [DONE] (server closed the connection)"
+        return Failure("the stream ended without [DONE] (server closed the connection)",
+                       retryable=True)
 
-    def _record(self, clock: StreamClock, state: dict[str, Any], error: str | None) -> Generation:
+    def _record(self, clock: StreamClock, state: dict[str, Any],
+                failure: Failure | None) -> Generation:
         usage: dict[str, Any] = state["usage"] or {}
         timings: dict[str, Any] = state["timings"] or {}
         tokens = usage.get("completion_tokens")
@@ -126,7 +124,7 @@ class OpenAICompatProvider(Provider):
             server_tokens_per_s=round(server_rate, 4) if server_rate is not None else None,
             server_timings=timings,
             load_s=self.load_s,
-            error=error,
+            error=failure.message if failure else None,
         )
 
 
@@ -136,10 +134,10 @@ def _message(error: Any) -> str:
     return str(error)
 
 
-def _http_error(response: httpx.Response) -> str:
+def _detail(response: httpx.Response) -> str:
+    """The message of an OpenAI-style error body ``{"error": {"message": ...}}``, else the text."""
     try:
-        detail = _message(response.json().get("error", response.text))
-    except (json.JSONDecodeError, AttributeError):
-        detail = response.text[:200]
-    return f"HTTP {response.status_code}: {detail}"
-
+        body = response.json()
+    except json.JSONDecodeError:
+        return response.text[:200]
+    return _message(body.get("error", body) if isinstance(body, dict) else body)

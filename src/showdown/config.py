@@ -1,0 +1,203 @@
+"""``showdown.toml``: the models to run, their per-model options and the run's fair settings.
+
+One file (``./showdown.toml`` or ``--config PATH``) so a leaderboard can be re-run as it was;
+the command line overrides it. Every mistake is one line naming the file, the key and what is
+expected. The format is documented by the commented example in ``examples/showdown.toml``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from showdown.providers import ModelSpec, ProviderError, parse_spec
+from showdown.providers.registry import OPTIONS
+from showdown.records import GenerationSettings
+
+__all__ = ["CONFIG_FILE", "Config", "ConfigError", "RunSettings", "find_config", "load_config",
+           "parse_config", "resolve"]
+
+CONFIG_FILE = "showdown.toml"
+
+Check = tuple[Callable[[Any], bool], str]
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _is_str_list(v: Any) -> bool:
+    return isinstance(v, list) and all(isinstance(x, str) for x in v)
+
+
+_SETTINGS: dict[str, Check] = {
+    "max_tokens": (lambda v: _is_int(v) and v > 0, "a whole number above 0"),
+    "ctx": (lambda v: _is_int(v) and v > 0, "a whole number above 0"),
+    "temperature": (lambda v: _is_number(v) and v >= 0, "a number, 0 or more"),
+    "seed": (_is_int, "a whole number"),
+    "trials": (lambda v: _is_int(v) and v >= 1, "a whole number, 1 or more"),
+}
+_OPTIONS: dict[str, Check] = {
+    "base_url": (lambda v: isinstance(v, str) and bool(v), "a URL such as http://127.0.0.1:11434"),
+    "n_gpu_layers": (lambda v: _is_int(v) and v >= 0, "a whole number of layers, 0 or more"),
+    "server_args": (_is_str_list, "a list of strings, e.g. [\"--flash-attn\", \"on\"]"),
+    "llama_server": (lambda v: isinstance(v, str), "the path of a llama-server binary"),
+    "health_timeout_s": (lambda v: _is_number(v) and v > 0, "seconds, above 0"),
+    "idle_timeout_s": (lambda v: _is_number(v) and v > 0, "seconds, above 0"),
+    "load_timeout_s": (lambda v: _is_number(v) and v > 0, "seconds, above 0"),
+    "keep_alive": (lambda v: isinstance(v, str) or _is_int(v), "a duration like \"30m\" or seconds"),
+    "retries": (lambda v: _is_int(v) and v >= 1, "a whole number of attempts, 1 or more"),
+    "backoff_s": (lambda v: _is_number(v) and v >= 0, "seconds, 0 or more"),
+    "extra_body": (lambda v: isinstance(v, dict), "a table of extra request fields"),
+    "api_key_env": (lambda v: isinstance(v, str) and bool(v), "the NAME of an environment variable"),
+}
+
+
+class ConfigError(ValueError):
+    """The config file cannot be used (the message names the file, the key and what is expected)."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """A parsed config file: models with their options, run settings it sets, GGUF folders."""
+
+    path: Path | None = None
+    models: tuple[ModelSpec, ...] = ()
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    gguf_dirs: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """What a run ends up with once the command line, the file and the defaults are merged."""
+
+    specs: list[ModelSpec]
+    settings: GenerationSettings
+    trials: int
+
+
+def find_config(explicit: Path | None, cwd: Path) -> Path | None:
+    """``--config PATH`` (which must exist), else ``showdown.toml`` in the working folder."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"{explicit}: no such config file")
+        return explicit
+    default = cwd / CONFIG_FILE
+    return default if default.is_file() else None
+
+
+def load_config(path: Path | None) -> Config:
+    """Read and check a config file (no file: an empty config)."""
+    if path is None:
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read it ({exc.strerror or exc})") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    return parse_config(data, path)
+
+
+def parse_config(data: Mapping[str, Any], path: Path) -> Config:
+    """Check a decoded config; relative paths in it are relative to the file's folder."""
+    unknown = sorted(set(data) - {"settings", "models", "gguf_dirs"})
+    if unknown:
+        raise ConfigError(f"{path}: {unknown[0]}: unknown key; expected settings, models "
+                          "or gguf_dirs")
+    settings = _table(data.get("settings", {}), path, "settings")
+    for key, value in settings.items():
+        _check(_SETTINGS, key, value, path, "settings")
+    dirs = data.get("gguf_dirs", [])
+    if not _is_str_list(dirs):
+        raise ConfigError(f"{path}: gguf_dirs: expected a list of folder paths, got {dirs!r}")
+    models = data.get("models", [])
+    if not isinstance(models, list):
+        raise ConfigError(f"{path}: models: expected [[models]] tables, got {models!r}")
+    base = path.parent
+    return Config(path, tuple(_model(m, i, path) for i, m in enumerate(models)), settings,
+                  tuple(_resolve_path(d, base) for d in dirs))
+
+
+def _model(entry: Any, index: int, path: Path) -> ModelSpec:
+    where = f"models[{index}]"
+    entry = _table(entry, path, where)
+    spec_text = entry.get("spec")
+    if not isinstance(spec_text, str) or not spec_text:
+        raise ConfigError(f"{path}: {where}.spec: expected a model spec such as "
+                          f"\"ollama:gemma3:12b\", got {spec_text!r}")
+    try:
+        spec = parse_spec(spec_text)
+    except ProviderError as exc:
+        raise ConfigError(f"{path}: {where}.spec: {exc}") from exc
+    name = entry.get("name", spec.name)
+    if not isinstance(name, str):
+        raise ConfigError(f"{path}: {where}.name: expected a display name (a string), got {name!r}")
+    options = {k: v for k, v in entry.items() if k not in ("spec", "name")}
+    allowed = OPTIONS[spec.provider]
+    for key, value in options.items():
+        if "key" in key and key != "api_key_env":
+            raise ConfigError(f"{path}: {where}.{key}: API keys are read from the environment "
+                              "only; name the variable with api_key_env = \"VAR\"")
+        if key not in allowed:
+            raise ConfigError(f"{path}: {where}.{key}: not an option of {spec.provider} "
+                              f"models; expected one of {', '.join(allowed)}")
+        _check(_OPTIONS, key, value, path, where)
+    return _anchor(dataclasses.replace(spec, name=name, options=options), path.parent)
+
+
+def _anchor(spec: ModelSpec, base: Path) -> ModelSpec:
+    """Files named in the config are found from the config's folder, wherever showdown runs."""
+    options = dict(spec.options)
+    if "llama_server" in options:
+        options["llama_server"] = str(_resolve_path(options["llama_server"], base))
+    if spec.provider != "llamacpp":
+        return dataclasses.replace(spec, options=options)
+    target = str(_resolve_path(spec.target, base))
+    return dataclasses.replace(spec, target=target, spec=f"llamacpp:{target}", options=options)
+
+
+def _resolve_path(text: str, base: Path) -> Path:
+    path = Path(text).expanduser()
+    return path if path.is_absolute() else (base / path).resolve()
+
+
+def _table(value: Any, path: Path, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: {where}: expected a table, got {value!r}")
+    return value
+
+
+def _check(checks: Mapping[str, Check], key: str, value: Any, path: Path, where: str) -> None:
+    if key not in checks:
+        raise ConfigError(f"{path}: {where}.{key}: unknown key; expected one of "
+                          f"{', '.join(checks)}")
+    ok, expected = checks[key]
+    if not ok(value):
+        raise ConfigError(f"{path}: {where}.{key}: expected {expected}, got {value!r}")
+
+
+def resolve(config: Config, models: Sequence[str], settings: Mapping[str, Any],
+            options: Mapping[str, Any]) -> RunSettings:
+    """Command line over file over defaults.
+
+    ``models``, ``settings`` and ``options`` hold only what the command line actually gave. A
+    ``--model`` naming a configured entry (by display name or spec) takes that entry with its
+    options; any other is parsed as a spec. No models anywhere: an empty list (the caller picks).
+    """
+    entries = {key: m for m in config.models for key in (m.name, m.spec) if key}
+    specs = [entries[m] if m in entries else parse_spec(m) for m in models] or list(config.models)
+    specs = [dataclasses.replace(s, options={**s.options, **options}) for s in specs]
+    merged = {**dataclasses.asdict(GenerationSettings()), "trials": 1, **config.settings,
+              **settings}
+    return RunSettings(specs, GenerationSettings(int(merged["max_tokens"]), int(merged["ctx"]),
+                                                 float(merged["temperature"]),
+                                                 int(merged["seed"])), int(merged["trials"]))

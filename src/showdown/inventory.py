@@ -1,0 +1,133 @@
+"""What models showdown can see: Ollama's installed ones, GGUF files, configured entries.
+
+Used by ``showdown models`` so a user can pick ``--model`` values without guessing. Nothing here
+is fatal: a dead Ollama or a missing folder becomes a one-line note beside what was found.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from showdown.config import Config
+from showdown.providers.http import get_json, post_json
+from showdown.providers.ollama import error_detail, ollama_base_url
+
+__all__ = ["Inventory", "SeenModel", "gguf_models", "ollama_models", "survey"]
+
+_SHARD = re.compile(r"-(\d{5})-of-(\d{5})\.gguf$")
+
+
+@dataclass(frozen=True)
+class SeenModel:
+    """One model showdown could run, and the ``--model`` value that runs it."""
+
+    source: str  # ollama, gguf or config
+    spec: str
+    name: str = ""
+    size_bytes: int | None = None
+    quantization: str | None = None
+    family: str | None = None
+    detail: str = ""
+
+
+@dataclass
+class Inventory:
+    """Everything found, plus notes on what could not be looked at."""
+
+    models: list[SeenModel] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def survey(config: Config, ollama_url: str | None = None, timeout_s: float = 5.0) -> Inventory:
+    """Look everywhere the config and the environment point to."""
+    found = Inventory()
+    urls = [ollama_base_url(ollama_url)] + [ollama_base_url(str(m.options["base_url"]))
+                                            for m in config.models
+                                            if m.provider == "ollama" and m.options.get("base_url")]
+    for url in dict.fromkeys(urls):
+        models, note = ollama_models(url, timeout_s)
+        found.models += models
+        found.notes += [note] if note else []
+    models, notes = gguf_models(config.gguf_dirs)
+    found.models += models
+    found.notes += notes
+    found.models += [SeenModel("config", m.spec, m.name, detail=_options_text(m.options))
+                     for m in config.models]
+    return found
+
+
+def ollama_models(base_url: str, timeout_s: float = 5.0) -> tuple[list[SeenModel], str | None]:
+    """Installed models from ``/api/tags``, each described by ``/api/show`` (docs/api.md)."""
+    tags, failure = get_json(f"{base_url}/api/tags", {}, timeout_s, error_detail)
+    if failure is not None:
+        return [], f"Ollama at {base_url}: not reachable ({failure.message})"
+    seen = []
+    for entry in (tags or {}).get("models") or []:
+        name = str(entry.get("name") or entry.get("model"))
+        show, _ = post_json(f"{base_url}/api/show", {"model": name}, {}, timeout_s, error_detail)
+        details = (show or {}).get("details") or entry.get("details") or {}
+        seen.append(SeenModel("ollama", f"ollama:{name}", name, entry.get("size"),
+                              details.get("quantization_level"), details.get("family"),
+                              _ollama_detail(details, show)))
+    return seen, None
+
+
+def _ollama_detail(details: dict[str, Any], show: Any) -> str:
+    info = (show or {}).get("model_info") or {}
+    ctx = info.get(f"{info.get('general.architecture')}.context_length")
+    parts = [str(details.get("parameter_size") or ""), f"ctx {ctx}" if ctx else ""]
+    return ", ".join(p for p in parts if p)
+
+
+def gguf_models(dirs: tuple[Path, ...]) -> tuple[list[SeenModel], list[str]]:
+    """GGUF files under the given folders; a split model is listed once, by its first shard."""
+    seen: list[SeenModel] = []
+    notes: list[str] = []
+    for folder in dirs:
+        if not folder.is_dir():
+            notes.append(f"gguf_dirs: {folder}: no such folder")
+            continue
+        for path in sorted(folder.rglob("*.gguf")):
+            shard = _SHARD.search(path.name)
+            if shard and shard.group(1) != "00001":
+                continue
+            seen.append(_gguf(path, shard is not None))
+    return seen, notes
+
+
+def _gguf(path: Path, split: bool) -> SeenModel:
+    files = sorted(path.parent.glob(_SHARD.sub("-*-of-*.gguf", path.name))) if split else [path]
+    size = sum(f.stat().st_size for f in files)
+    detail = f"{len(files)} shards" if split else ""
+    try:
+        from showdown.providers.llamacpp import gguf_summary
+
+        meta = gguf_summary(path)
+    except Exception as exc:  # any unreadable file is a note on its row, not a crash
+        return SeenModel("gguf", f"llamacpp:{path}", path.stem, size,
+                         detail=f"unreadable GGUF header: {type(exc).__name__}")
+    return SeenModel("gguf", f"llamacpp:{path}", str(meta.get("name") or path.stem), size,
+                     _file_type(meta.get("file_type")), meta.get("architecture"),
+                     ", ".join(p for p in (detail, _ctx(meta.get("ctx_train"))) if p))
+
+
+def _file_type(value: Any) -> str | None:
+    if not isinstance(value, int):
+        return None
+    try:
+        from gguf import LlamaFileType
+
+        return LlamaFileType(value).name.removeprefix("MOSTLY_")
+    except (ImportError, ValueError):
+        return str(value)
+
+
+def _ctx(value: Any) -> str:
+    return f"ctx {value}" if isinstance(value, int) else ""
+
+
+def _options_text(options: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in sorted(options.items()))

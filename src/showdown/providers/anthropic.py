@@ -1,0 +1,158 @@
+"""``anthropic:MODEL``: the Anthropic Messages API, streamed.
+
+Wire format: Anthropic's streaming messages reference (docs.anthropic.com, "Streaming
+Messages"). ``POST /v1/messages`` with ``stream: true`` answers with server-sent events:
+``message_start`` (``message.usage.input_tokens``), ``content_block_start``,
+``content_block_delta`` (``text_delta`` with ``text``, ``thinking_delta`` with ``thinking``),
+``content_block_stop``, ``message_delta`` (``delta.stop_reason``, cumulative
+``usage.output_tokens``), ``message_stop``; ``ping`` at any time, and ``error`` events such as
+``overloaded_error``. Error responses are ``{"type": "error", "error": {"type", "message"}}``.
+The key goes in ``x-api-key`` and comes from the environment only.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+
+from showdown.providers.base import ChatRequest, Progress, StreamClock
+from showdown.providers.http import Failure, HTTPProvider, RetryPolicy, post_stream
+from showdown.providers.openai_compat import iter_sse
+from showdown.records import Generation, GenerationSettings
+
+__all__ = ["API_VERSION", "DEFAULT_BASE_URL", "AnthropicProvider", "error_detail"]
+
+DEFAULT_BASE_URL = "https://api.anthropic.com"
+API_VERSION = "2023-06-01"
+#: Anthropic's stop reasons in the words the other backends use.
+STOP_REASONS = {"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length"}
+#: Stream errors that say "try again later" rather than "this request is wrong".
+RETRYABLE_ERRORS = {"overloaded_error", "api_error", "rate_limit_error"}
+
+
+def error_detail(response: httpx.Response) -> str:
+    """``type: message`` from an Anthropic error body, else the raw text."""
+    try:
+        body = response.json()
+    except json.JSONDecodeError:
+        return response.text[:200]
+    return _error_text(body.get("error") if isinstance(body, dict) else body)
+
+
+def _error_text(error: Any) -> str:
+    if isinstance(error, dict):
+        kind, message = error.get("type"), error.get("message")
+        return f"{kind}: {message}" if kind and message else str(message or kind or error)
+    return str(error)
+
+
+class AnthropicProvider(HTTPProvider):
+    """A Claude model behind the Messages API (placement: cloud)."""
+
+    def __init__(self, name: str, spec: str, model: str, api_key: str, *,
+                 base_url: str = DEFAULT_BASE_URL, idle_timeout_s: float = 120.0,
+                 extra_body: dict[str, Any] | None = None, retry: RetryPolicy | None = None,
+                 key_env: str = "ANTHROPIC_API_KEY") -> None:
+        super().__init__(name, spec, base_url, idle_timeout_s=idle_timeout_s, retry=retry,
+                         secrets=(api_key,))
+        self.model = model
+        self._api_key = api_key
+        self.key_env = key_env
+        self.extra_body = extra_body or {}
+
+    def open(self, settings: GenerationSettings) -> GenerationSettings:
+        # Nothing to load; the settings the API cannot take are said, not silently dropped.
+        self.info = {"server": "anthropic", "placement": "cloud", "base_url": self.base_url,
+                     "model": self.model, "api_version": API_VERSION,
+                     "not_sent": {"seed": "the Messages API has no seed",
+                                  "ctx": "the context window is fixed by the model"}}
+        return settings
+
+    def _body(self, request: ChatRequest) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "model": self.model,
+            "max_tokens": request.settings.max_tokens,  # required by the API
+            "messages": [{"role": "user", "content": request.prompt}],
+            "temperature": request.settings.temperature,
+            "stream": True,
+        }
+        if request.system:
+            body["system"] = request.system
+        return body | self.extra_body
+
+    def attempt(self, request: ChatRequest, progress: Progress | None
+                ) -> tuple[Generation, Failure | None]:
+        clock = StreamClock()
+        state: dict[str, Any] = {}
+        headers = {"x-api-key": self._api_key, "anthropic-version": API_VERSION}
+        failure = post_stream(f"{self.base_url}/v1/messages", self._body(request), headers,
+                              self.idle_timeout_s,
+                              lambda response: _consume(response, clock, state, progress),
+                              self._describe)
+        return self._record(clock, state, failure), failure
+
+    def _describe(self, response: httpx.Response) -> str:
+        detail = error_detail(response)
+        if response.status_code in (401, 403):
+            return f"{detail} (check {self.key_env})"
+        return detail
+
+    def _record(self, clock: StreamClock, state: dict[str, Any],
+                failure: Failure | None) -> Generation:
+        stop = state.get("stop_reason")
+        figures = {k: state[k] for k in ("input_tokens", "output_tokens", "stop_reason")
+                   if state.get(k) is not None}
+        return clock.finish(
+            state.get("output_tokens"),
+            prompt_tokens=state.get("input_tokens"),
+            finish_reason=STOP_REASONS.get(stop, stop) if isinstance(stop, str) else None,
+            server_timings=figures,
+            load_s=self.load_s,
+            error=failure.message if failure else None,
+        )
+
+
+def _consume(response: httpx.Response, clock: StreamClock, state: dict[str, Any],
+             progress: Progress | None) -> Failure | None:
+    """Read events until ``message_stop``; usage and the stop reason go into ``state``."""
+    for payload in iter_sse(response.iter_lines()):
+        try:
+            event = json.loads(payload)
+        except json.JSONDecodeError:
+            return Failure(f"malformed stream event: {payload[:120]!r}")
+        if not isinstance(event, dict):
+            return Failure(f"malformed stream event: {payload[:120]!r}")
+        kind = event.get("type")
+        if kind == "message_stop":
+            return None
+        if kind == "error":
+            error = event.get("error") or {}
+            return Failure(f"server error in stream: {_error_text(error)}",
+                           retryable=isinstance(error, dict)
+                           and error.get("type") in RETRYABLE_ERRORS)
+        _apply(event, kind, clock, state, progress)
+    return Failure("the stream ended without message_stop (server closed the connection)",
+                   retryable=True)
+
+
+def _apply(event: dict[str, Any], kind: Any, clock: StreamClock, state: dict[str, Any],
+           progress: Progress | None) -> None:
+    if kind == "message_start":
+        usage = (event.get("message") or {}).get("usage") or {}
+        state["input_tokens"] = usage.get("input_tokens")
+        state["output_tokens"] = usage.get("output_tokens")
+    elif kind == "content_block_start":
+        block = event.get("content_block") or {}
+        clock.token(block.get("text") or "", block.get("thinking") or "", progress)
+    elif kind == "content_block_delta":
+        delta = event.get("delta") or {}
+        if delta.get("type") == "text_delta":
+            clock.token(delta.get("text") or "", "", progress)
+        elif delta.get("type") == "thinking_delta":
+            clock.token("", delta.get("thinking") or "", progress)
+    elif kind == "message_delta":
+        state["stop_reason"] = (event.get("delta") or {}).get("stop_reason")
+        output = (event.get("usage") or {}).get("output_tokens")
+        state["output_tokens"] = output if output is not None else state.get("output_tokens")

@@ -1,0 +1,254 @@
+"""``ollama:NAME[:TAG]``: Ollama's native ``/api/chat`` stream, with the seed's model management.
+
+Wire format: Ollama's docs/api.md. ``POST /api/chat`` streams one JSON object per line
+(``message.content``, ``message.thinking``); the last has ``done: true``, ``done_reason`` and
+Ollama's own figures in nanoseconds (``load_duration``, ``prompt_eval_count``,
+``prompt_eval_duration``, ``eval_count``, ``eval_duration``, ``total_duration``). A chat request
+with no messages loads a model, with ``keep_alive: 0`` unloads it; ``GET /api/ps`` lists what is
+loaded with ``size`` and ``size_vram``; errors are ``{"error": "..."}`` with an HTTP status.
+
+Before a model's timed turn every loaded model (this one too) is unloaded and this one preloaded
+(timed, from the same cold start for every model), so no model is measured while another holds
+the GPU and no load time hides in a TTFT; the order is kept in ``info["model_management"]``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from showdown.providers.base import ChatRequest, Progress, ProviderError, StreamClock
+from showdown.providers.http import (
+    Failure,
+    HTTPProvider,
+    RetryPolicy,
+    get_json,
+    post_json,
+    post_stream,
+    retrying,
+)
+from showdown.records import Generation, GenerationSettings
+
+__all__ = ["DEFAULT_HOST", "OllamaProvider", "error_detail", "full_name", "ollama_base_url",
+           "placement"]
+
+DEFAULT_HOST = "http://127.0.0.1:11434"
+#: Ollama's own figures kept from the final stream object (durations in nanoseconds).
+FIGURES = ("total_duration", "load_duration", "prompt_eval_count", "prompt_eval_duration",
+           "eval_count", "eval_duration")
+
+
+def ollama_base_url(option: str | None = None, env: Mapping[str, str] | None = None) -> str:
+    """The server: the config's ``base_url``, else ``OLLAMA_HOST`` read as Ollama reads it.
+
+    Like Ollama's own client: a bare ``host`` or ``host:port`` is http with port 11434 by
+    default; a URL with a scheme keeps that scheme's default port.
+    """
+    raw = (option or (os.environ if env is None else env).get("OLLAMA_HOST") or "").strip()
+    if not raw:
+        return DEFAULT_HOST
+    if "://" not in raw:
+        host, slash, path = raw.partition("/")
+        if ":" not in host.rsplit("]", 1)[-1]:
+            host = f"{host}:11434"
+        raw = f"http://{host}{slash}{path}"
+    # A bind-all address means "this machine" to a client.
+    return raw.replace("//0.0.0.0", "//127.0.0.1").rstrip("/")
+
+
+def full_name(model: str) -> str:
+    """``gemma3`` → ``gemma3:latest``: how ``/api/ps`` names a model given without a tag."""
+    return model if ":" in model.rsplit("/", 1)[-1] else f"{model}:latest"
+
+
+def placement(size: Any, size_vram: Any) -> str:
+    """Where a loaded model sits: wholly in VRAM, split with system RAM, or on the CPU."""
+    if not isinstance(size, int) or not isinstance(size_vram, int) or size <= 0:
+        return "unknown"
+    if size_vram >= size:
+        return "vram"
+    return "partial" if size_vram > 0 else "cpu"
+
+
+def error_detail(response: httpx.Response) -> str:
+    """Ollama's error body ``{"error": "..."}``, else the raw text."""
+    try:
+        body = response.json()
+    except json.JSONDecodeError:
+        return response.text[:200]
+    return str(body.get("error") or body) if isinstance(body, dict) else str(body)
+
+
+class OllamaProvider(HTTPProvider):
+    """A model served by Ollama, loaded alone before its turn and unloaded after."""
+
+    def __init__(self, name: str, spec: str, model: str, base_url: str, *,
+                 idle_timeout_s: float = 120.0, load_timeout_s: float = 600.0,
+                 keep_alive: str | int = "30m", num_gpu: int | None = None,
+                 extra_body: dict[str, Any] | None = None, retry: RetryPolicy | None = None) -> None:
+        super().__init__(name, spec, base_url, idle_timeout_s=idle_timeout_s, retry=retry)
+        self.model = model
+        self.load_timeout_s = load_timeout_s
+        self.keep_alive = keep_alive
+        self.num_gpu = num_gpu
+        self.extra_body = extra_body or {}
+        self.events: list[dict[str, Any]] = []
+        self._ctx: int | None = None
+
+    # -- model management --------------------------------------------------------------
+
+    def open(self, settings: GenerationSettings) -> GenerationSettings:
+        self.events = []
+        show = self._call("POST", "/api/show", {"model": self.model}, 60.0)
+        ctx_train = _ctx_train(show)
+        self._ctx = min(settings.ctx, ctx_train) if ctx_train else settings.ctx
+        # Everything loaded goes, this model too: each load is then timed from the same start.
+        for loaded in self._loaded():
+            self._unload(str(loaded.get("name") or loaded.get("model")))
+        started = time.monotonic()
+        self._call("POST", "/api/chat", {"model": self.model, "messages": [],
+                                         "keep_alive": self.keep_alive,
+                                         "options": self._options(None)}, self.load_timeout_s)
+        self.load_s = round(time.monotonic() - started, 4)
+        self._event("preload", self.model, self.load_s)
+        self.info = self._describe(show, settings.ctx, ctx_train)
+        return GenerationSettings(settings.max_tokens, self._ctx, settings.temperature,
+                                  settings.seed)
+
+    def close(self) -> None:
+        # If the server went away there is nothing left loaded there to free.
+        with contextlib.suppress(ProviderError):
+            self._unload(self.model)
+
+    def _loaded(self) -> list[dict[str, Any]]:
+        models = (self._call("GET", "/api/ps", None, 30.0) or {}).get("models") or []
+        return [m for m in models if isinstance(m, dict)]
+
+    def _unload(self, model: str) -> None:
+        started = time.monotonic()
+        self._call("POST", "/api/chat", {"model": model, "messages": [], "keep_alive": 0}, 120.0)
+        self._event("unload", model, round(time.monotonic() - started, 4))
+
+    def _event(self, action: str, model: str, seconds: float) -> None:
+        at = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+        self.events.append({"at": at, "action": action, "model": model, "seconds": seconds})
+
+    def _describe(self, show: Any, requested_ctx: int, ctx_train: int | None) -> dict[str, Any]:
+        entry = next((m for m in self._loaded() if m.get("name") == full_name(self.model)), {})
+        details = entry.get("details") or (show or {}).get("details") or {}
+        version = self._call("GET", "/api/version", None, 10.0, required=False) or {}
+        return {
+            "server": "ollama", "server_version": version.get("version"), "base_url": self.base_url,
+            "model": self.model, "family": details.get("family"),
+            "parameter_size": details.get("parameter_size"),
+            "quantization": details.get("quantization_level"),
+            "size": entry.get("size"), "size_vram": entry.get("size_vram"),
+            "placement": placement(entry.get("size"), entry.get("size_vram")),
+            "requested_ctx": requested_ctx, "ctx_train": ctx_train, "ctx": self._ctx,
+            "keep_alive": self.keep_alive, "num_gpu": self.num_gpu,
+            "model_management": list(self.events),
+        }
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None, timeout_s: float,
+              required: bool = True) -> Any:
+        """One management request, retried like any other; failure is one clear line."""
+        url = f"{self.base_url}{path}"
+
+        def once() -> tuple[Any, Failure | None]:
+            if method == "GET":
+                return get_json(url, {}, timeout_s, error_detail)
+            return post_json(url, body or {}, {}, timeout_s, error_detail)
+
+        value, failure, _ = retrying(self.retry, once)
+        if failure is None or not required:
+            return value
+        if failure.message.startswith("connection failed"):
+            raise ProviderError(f"{self.spec}: cannot reach Ollama at {self.base_url} "
+                                f"({failure.message}); is `ollama serve` running? "
+                                "Set OLLAMA_HOST or base_url")
+        if failure.message.startswith("HTTP 404") and "model" in failure.message.lower():
+            raise ProviderError(f"{self.spec}: Ollama at {self.base_url} has no model "
+                                f"{self.model!r}; `ollama pull {self.model}` first "
+                                f"({failure.message.split(' (check')[0]})")
+        raise ProviderError(f"{self.spec}: {path} failed: {failure.message}")
+
+    # -- streaming -----------------------------------------------------------------------
+
+    def _options(self, request: ChatRequest | None) -> dict[str, Any]:
+        # The same num_ctx/num_gpu in the preload and every chat: a change makes Ollama reload.
+        options: dict[str, Any] = {"num_ctx": self._ctx}
+        if self.num_gpu is not None:
+            options["num_gpu"] = self.num_gpu
+        if request is not None:
+            s = request.settings
+            options |= {"num_predict": s.max_tokens, "temperature": s.temperature, "seed": s.seed}
+        return options
+
+    def attempt(self, request: ChatRequest, progress: Progress | None
+                ) -> tuple[Generation, Failure | None]:
+        if self._ctx is None:
+            self._ctx = request.settings.ctx
+        clock = StreamClock()
+        final: dict[str, Any] = {}
+        body = {"model": self.model, "messages": request.messages(), "stream": True,
+                "keep_alive": self.keep_alive, "options": self._options(request),
+                **self.extra_body}
+        failure = post_stream(f"{self.base_url}/api/chat", body, {}, self.idle_timeout_s,
+                              lambda response: _consume(response, clock, final, progress),
+                              error_detail)
+        return self._record(clock, final, failure), failure
+
+    def _record(self, clock: StreamClock, final: dict[str, Any],
+                failure: Failure | None) -> Generation:
+        figures = {k: final[k] for k in FIGURES if isinstance(final.get(k), int | float)}
+        tokens, ns = figures.get("eval_count"), figures.get("eval_duration")
+        rate = round(tokens / (ns / 1e9), 4) if tokens and ns else None
+        return clock.finish(
+            int(tokens) if tokens is not None else None,
+            prompt_tokens=final.get("prompt_eval_count"),
+            finish_reason=final.get("done_reason"),
+            server_tokens_per_s=rate,
+            server_timings=figures | ({"done_reason": final["done_reason"]}
+                                      if "done_reason" in final else {}),
+            load_s=self.load_s,
+            error=failure.message if failure else None,
+        )
+
+
+def _consume(response: httpx.Response, clock: StreamClock, final: dict[str, Any],
+             progress: Progress | None) -> Failure | None:
+    """Read NDJSON objects until ``done: true``; keep that last object's figures in ``final``."""
+    for line in response.iter_lines():
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError:
+            return Failure(f"malformed stream line: {line[:120]!r}")
+        if not isinstance(obj, dict):
+            return Failure(f"malformed stream line: {line[:120]!r}")
+        if "error" in obj:
+            return Failure(f"Ollama error in stream: {obj['error']}")
+        message = obj.get("message") or {}
+        clock.token(message.get("content") or "", message.get("thinking") or "", progress)
+        if obj.get("done"):
+            final.update(obj)
+            return None
+    return Failure("the stream ended before done: true (server closed the connection)",
+                   retryable=True)
+
+
+def _ctx_train(show: Any) -> int | None:
+    """The trained context length from ``/api/show``'s ``model_info`` (``<arch>.context_length``)."""
+    info = show.get("model_info") if isinstance(show, dict) else None
+    if not isinstance(info, dict):
+        return None
+    value = info.get(f"{info.get('general.architecture')}.context_length")
+    return value if isinstance(value, int) and value > 0 else None

@@ -1,0 +1,31 @@
+"""The ``showdown models`` table: every model found, and the ``--model`` value that runs it."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from showdown.inventory import SeenModel
+
+__all__ = ["human_size", "print_models"]
+
+
+def human_size(size: int | None) -> str:
+    """Bytes as GB/MB with one decimal (decimal units, as Ollama prints them)."""
+    if size is None:
+        return "—"
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}"
+    return f"{size} B"
+
+
+def print_models(console: Console, models: list[SeenModel]) -> None:
+    """One row per model: where it was found, what to pass to ``--model``, size and kind."""
+    table = Table(title="Models")
+    for col in ("Source", "Model (--model)", "Name", "Size", "Quant", "Family", "Detail"):
+        table.add_column(col, justify="right" if col == "Size" else "left")
+    for m in models:
+        table.add_row(m.source, m.spec, m.name, human_size(m.size_bytes), m.quantization or "—",
+                      m.family or "—", m.detail)
+    console.print(table)
