@@ -15,9 +15,9 @@ import json
 from typing import Any
 
 import pytest
-
 from fakes import anthropic_stream
 from httpfake import DROP, Reply, Sleep, fake_server, in_turn, json_reply, sse_event
+
 from showdown.providers import ProviderError, make_provider, parse_spec
 from showdown.providers.anthropic import AnthropicProvider
 from showdown.providers.base import ChatRequest

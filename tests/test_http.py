@@ -49,7 +49,7 @@ def test_retrying_never_repeats_a_failure_that_is_not_retryable() -> None:
 
 def test_retrying_is_bounded() -> None:
     waits: list[float] = []
-    value, failure, attempts = retrying(RetryPolicy(attempts=4, sleep=waits.append),
+    _, failure, attempts = retrying(RetryPolicy(attempts=4, sleep=waits.append),
                                         lambda: (None, Failure("HTTP 503", retryable=True)))
     assert attempts == 4 and failure is not None and waits == [1.0, 2.0, 4.0]
 

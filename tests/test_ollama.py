@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from fakes import FakeModel, OllamaFake, ollama_stream
 from httpfake import DROP, Reply, Sleep, fake_server, in_turn, json_reply, ndjson
+
 from showdown.providers.base import ChatRequest, ProviderError
 from showdown.providers.http import RetryPolicy
 from showdown.providers.ollama import OllamaProvider, full_name, ollama_base_url, placement

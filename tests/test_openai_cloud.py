@@ -13,8 +13,8 @@ import json
 from typing import Any
 
 import pytest
-
 from httpfake import DROP, Reply, fake_server, in_turn, json_reply, sse, sse_done
+
 from showdown.providers import Provider, ProviderError, make_provider, parse_spec
 from showdown.providers.base import ChatRequest
 from showdown.providers.http import RetryPolicy
