@@ -10,7 +10,10 @@ import click
 from rich.console import Console
 
 from showdown import __version__
+from showdown.hardware.assess import assess_fit
+from showdown.hardware.gguf_meta import GgufError
 from showdown.judge import score_file
+from showdown.report.fit import fit_json, print_fit
 from showdown.report.jsonout import verdict_json
 from showdown.report.verdict import print_verdict
 from showdown.sandbox import SandboxUnavailable, default_sandbox
@@ -24,7 +27,7 @@ err = Console(stderr=True)
 
 def fail(message: str, code: int = 2) -> None:
     """One clear line on stderr and a non-zero exit."""
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     sys.exit(code)
 
 
@@ -56,6 +59,24 @@ def score(paths: tuple[Path, ...], task_id: str, task_dir: tuple[Path, ...], as_
         return
     for path, verdict in verdicts:
         print_verdict(console, str(path), verdict)
+
+
+@cli.command()
+@click.argument("model", type=click.Path(path_type=Path))
+@click.option("--vram", type=click.FloatRange(min=0),
+              help="VRAM budget in GiB (default: what the GPU has free).")
+@click.option("--ctx", type=click.IntRange(min=1), help="Context to size the KV cache for.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def fit(model: Path, vram: float | None, ctx: int | None, as_json: bool) -> None:
+    """Predict how many layers of a GGUF model fit in VRAM, before starting any server."""
+    try:
+        report = assess_fit(model, vram, ctx)
+    except GgufError as exc:
+        fail(str(exc))
+    if as_json:
+        click.echo(json.dumps(fit_json(report), indent=2))
+        return
+    print_fit(console, report)
 
 
 def main() -> None:
