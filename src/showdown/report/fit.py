@@ -60,7 +60,8 @@ def print_fit(console: Console, report: FitReport) -> None:
         ("VRAM", report.vram_note),
         ("context", report.ctx_note),
         ("KV cache (f16)", f"{gib(p.kv_bytes)} ({p.kv_bytes_per_token / 1024:.1f} KiB per token)"),
-        ("reserve", f"{gib(p.reserve_bytes)} (CUDA context and compute buffers)"),
+        ("reserve", f"{gib(p.reserve_bytes)} (CUDA context and compute buffers)"
+         if p.vram_bytes else "n/a (no VRAM)"),
         ("layers on GPU", f"{p.layers_fit} of {p.layers_total} (--n-gpu-layers {p.n_gpu_layers})"),
         ("VRAM left", gib(p.vram_left_bytes) if p.vram_bytes else "n/a (no VRAM)"),
         ("on the CPU side", f"{gib(p.cpu_bytes)} of weights (RAM {gib(report.ram_bytes)})"),
