@@ -14,10 +14,13 @@ from rich.console import Console
 from showdown import __version__
 from showdown.config import ConfigError, find_config, load_config, resolve
 from showdown.fetch import FetchError, ensure_bundled_model, ensure_llama_server
+from showdown.hardware.assess import assess_fit
+from showdown.hardware.gguf_meta import GgufError
 from showdown.inventory import survey
 from showdown.judge import score_file
 from showdown.providers import ModelSpec, ProviderError, parse_spec
 from showdown.records import to_dict
+from showdown.report.fit import fit_json, print_fit
 from showdown.report.jsonout import result_json, verdict_json
 from showdown.report.models import print_models
 from showdown.report.terminal import print_performance, print_quality
@@ -180,6 +183,24 @@ def _given(**values: Any) -> dict[str, Any]:
 def _bundled_spec(options: dict[str, Any]) -> ModelSpec:
     path = ensure_bundled_model(say=lambda m: err.print(f"[cyan]setup:[/] {m}"))
     return parse_spec(f"SmolLM2-135M (bundled)=llamacpp:{path}", dict(options))
+
+
+@cli.command()
+@click.argument("model", type=click.Path(path_type=Path))
+@click.option("--vram", type=click.FloatRange(min=0),
+              help="VRAM budget in GiB (default: what the GPU has free).")
+@click.option("--ctx", type=click.IntRange(min=1), help="Context to size the KV cache for.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def fit(model: Path, vram: float | None, ctx: int | None, as_json: bool) -> None:
+    """Predict how many layers of a GGUF model fit in VRAM, before starting any server."""
+    try:
+        report = assess_fit(model, vram, ctx)
+    except GgufError as exc:
+        fail(str(exc))
+    if as_json:
+        click.echo(json.dumps(fit_json(report), indent=2))
+        return
+    print_fit(console, report)
 
 
 def main() -> None:
