@@ -124,7 +124,8 @@ def test_unknown_model_is_one_clear_line_and_nothing_is_unloaded() -> None:
     with fake.serve() as server, pytest.raises(ProviderError) as caught:
         provider(server.url, "nosuch").open(SETTINGS)
     message = str(caught.value)
-    assert "no model 'nosuch'" in message and "ollama pull nosuch" in message
+    assert message == (f"ollama:nosuch: Ollama at {server.url} has no model 'nosuch' "
+                       "(run `ollama pull nosuch` first)")
     assert "\n" not in message
     assert fake.log == []
 
@@ -134,7 +135,8 @@ def test_dead_server_is_one_clear_line() -> None:
         url = server.url
     with pytest.raises(ProviderError) as caught:
         provider(url).open(SETTINGS)
-    assert f"cannot reach Ollama at {url}" in str(caught.value)
+    assert str(caught.value).startswith(f"ollama:gemma3: cannot reach Ollama at {url} (")
+    assert str(caught.value).endswith("is `ollama serve` running? Set OLLAMA_HOST or base_url")
     assert "\n" not in str(caught.value)
 
 

@@ -169,14 +169,13 @@ class OllamaProvider(HTTPProvider):
         value, failure, _ = retrying(self.retry, once)
         if failure is None or not required:
             return value
-        if failure.message.startswith("connection failed"):
-            raise ProviderError(f"{self.spec}: cannot reach Ollama at {self.base_url} "
-                                f"({failure.message}); is `ollama serve` running? "
-                                "Set OLLAMA_HOST or base_url")
+        if failure.message.startswith("connection failed: "):
+            why = failure.message.removeprefix("connection failed: ").rsplit(" (", 1)[0]
+            raise ProviderError(f"{self.spec}: cannot reach Ollama at {self.base_url} ({why}); "
+                                "is `ollama serve` running? Set OLLAMA_HOST or base_url")
         if failure.message.startswith("HTTP 404") and "model" in failure.message.lower():
             raise ProviderError(f"{self.spec}: Ollama at {self.base_url} has no model "
-                                f"{self.model!r}; `ollama pull {self.model}` first "
-                                f"({failure.message.split(' (check')[0]})")
+                                f"{self.model!r} (run `ollama pull {self.model}` first)")
         raise ProviderError(f"{self.spec}: {path} failed: {failure.message}")
 
     # -- streaming -----------------------------------------------------------------------
