@@ -31,12 +31,12 @@ def pieces(text: str, size: int = 200) -> list[str]:
     return [text[i:i + size] for i in range(0, len(text), size)]
 
 
-def write_config(tmp_path: Path, url: str, dead: str, extra: str = "") -> Path:
+def write_config(tmp_path: Path, url: str, dead: str, extra: str, max_tokens: int) -> Path:
     fast = "backoff_s = 0\nidle_timeout_s = 30\n"
     path = tmp_path / "showdown.toml"
     path.write_text(f"""
 [settings]
-max_tokens = 512
+max_tokens = {max_tokens}
 ctx = 4096
 temperature = 0.0
 seed = 7
@@ -69,8 +69,11 @@ base_url = "{dead}"
     return path
 
 
-def run_showdown(tmp_path: Path, extra: str = "") -> tuple[subprocess.CompletedProcess[str],
-                                                           list[Result], OllamaFake]:
+Outcome = tuple[subprocess.CompletedProcess[str], list[Result], OllamaFake]
+
+
+def run_showdown(tmp_path: Path, extra: str = "", max_tokens: int = 512) -> Outcome:
+    """``showdown run`` in a subprocess against the fakes; the process, stored results, Ollama."""
     ollama = OllamaFake({"gemma3:latest": FakeModel(ctx=8192)},
                         chat=lambda body: ollama_stream(pieces(ANSWER), eval_count=420),
                         loaded=["qwen3:8b"])
@@ -80,7 +83,7 @@ def run_showdown(tmp_path: Path, extra: str = "") -> tuple[subprocess.CompletedP
     with fake_server({}) as dead_server:
         dead = dead_server.url
     with fake_server(routes) as server:
-        config = write_config(tmp_path, server.url, dead, extra)
+        config = write_config(tmp_path, server.url, dead, extra, max_tokens)
         env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "SHOWDOWN_DB")}
         env |= {"PYTHONPATH": str(ROOT / "src"), "OLLAMA_HOST": server.url, "COLUMNS": "250",
                 "ANTHROPIC_API_KEY": KEY, "ANTHROPIC_BASE_URL": server.url}
@@ -95,7 +98,7 @@ def run_showdown(tmp_path: Path, extra: str = "") -> tuple[subprocess.CompletedP
 
 
 def check_run(proc: subprocess.CompletedProcess[str], results: list[Result],
-              ollama: OllamaFake) -> dict[str, Result]:
+              ollama: OllamaFake, max_tokens: int = 512) -> dict[str, Result]:
     assert proc.returncode == 1, proc.stderr  # some models failed, and the exit code says so
     by_model = {r.model: r for r in results}
     for name in ("Gemma 3", "Claude"):
@@ -106,8 +109,9 @@ def check_run(proc: subprocess.CompletedProcess[str], results: list[Result],
         assert name in proc.stdout  # a row in the printed tables
     gemma, claude = by_model["Gemma 3"], by_model["Claude"]
     # One set of fair settings; Ollama's context capped to what the model was trained on.
-    assert (gemma.settings.max_tokens, gemma.settings.temperature, gemma.settings.seed) == (512, 0.0, 7)
-    assert (claude.settings.max_tokens, claude.settings.temperature) == (512, 0.0)
+    assert (gemma.settings.max_tokens, gemma.settings.temperature, gemma.settings.seed) == (
+        max_tokens, 0.0, 7)
+    assert (claude.settings.max_tokens, claude.settings.temperature) == (max_tokens, 0.0)
     assert gemma.settings.ctx == 4096 and gemma.model_info["ctx"] == 4096
     assert claude.model_info["not_sent"]["seed"]
     # Model management, as stored: the other model unloaded, then this one loaded and timed.
@@ -143,8 +147,9 @@ def test_one_run_with_the_bundled_model_under_llama_server_too(
         tmp_path: Path, bundled_model: Path, llama_server_bin: Path) -> None:
     extra = (f'\n[[models]]\nspec = "llamacpp:{bundled_model}"\nname = "SmolLM2"\n'
              f'llama_server = "{llama_server_bin}"\n')
-    proc, results, ollama = run_showdown(tmp_path, extra)
-    by_model = check_run(proc, results, ollama)
+    # A short answer: SmolLM2 on a busy 2-core CI machine decodes a few tokens a second.
+    proc, results, ollama = run_showdown(tmp_path, extra, max_tokens=96)
+    by_model = check_run(proc, results, ollama, max_tokens=96)
     smol = by_model["SmolLM2"]
     assert smol.generation.error is None and smol.generation.output_tokens
     assert smol.settings == by_model["Gemma 3"].settings
