@@ -168,3 +168,17 @@ def record(gen: Generation) -> dict[str, Any]:
     result = Result("run", "Claude", "anthropic:claude-test", "todo-cli", 1, SETTINGS, gen, None,
                     "now")
     return {"stored": to_dict(result), "printed": result_json(result)}
+
+
+def test_odd_but_valid_event_shapes_do_not_crash_the_run() -> None:
+    events = [sse_event("message_start", {"type": "message_start", "message": None}),
+              sse_event("content_block_delta", {"type": "content_block_delta", "delta": None}),
+              sse_event("content_block_delta", {"type": "content_block_delta",
+                                                "delta": {"type": "text_delta", "text": 5}}),
+              sse_event("content_block_delta", {"type": "content_block_delta",
+                                                "delta": {"type": "text_delta", "text": "ok"}}),
+              sse_event("message_delta", {"type": "message_delta", "usage": "n/a"}),
+              sse_event("message_stop", {"type": "message_stop"})]
+    with fake_server(messages(Reply(200, SSE, events))) as server:
+        gen = provider(server.url).stream(REQUEST)
+    assert gen.error is None and gen.text == "ok" and gen.output_tokens is None

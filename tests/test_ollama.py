@@ -213,3 +213,13 @@ def test_full_name_adds_latest_only_without_a_tag() -> None:
     assert full_name("gemma3") == "gemma3:latest"
     assert full_name("gemma3:27b") == "gemma3:27b"
     assert full_name("me/model") == "me/model:latest"
+
+
+def test_odd_but_valid_json_shapes_do_not_crash_the_run() -> None:
+    routes = chat_routes(Reply(200, NDJSON, [ndjson({"message": "odd", "done": False}),
+                                             ndjson({"message": {"content": None}, "done": False}),
+                                             ndjson({"message": {"content": "ok"}, "done": False}),
+                                             ndjson({"done": True, "eval_count": "many"})]))
+    with fake_server(routes) as server:
+        gen = provider(server.url).stream(REQUEST)
+    assert gen.error is None and gen.text == "ok" and gen.output_tokens is None

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from showdown.config import Config
-from showdown.providers.http import get_json, post_json
+from showdown.providers.http import dig, get_json, post_json
 from showdown.providers.ollama import error_detail, ollama_base_url
 
 __all__ = ["Inventory", "SeenModel", "gguf_models", "ollama_models", "survey"]
@@ -65,20 +65,23 @@ def ollama_models(base_url: str, timeout_s: float = 5.0) -> tuple[list[SeenModel
     if failure is not None:
         return [], f"Ollama at {base_url}: not reachable ({failure.message})"
     seen = []
-    for entry in (tags or {}).get("models") or []:
-        name = str(entry.get("name") or entry.get("model"))
+    entries = dig(tags, "models")
+    for entry in entries if isinstance(entries, list) else []:
+        name = str(dig(entry, "name") or dig(entry, "model"))
         show, _ = post_json(f"{base_url}/api/show", {"model": name}, {}, timeout_s, error_detail)
-        details = (show or {}).get("details") or entry.get("details") or {}
-        seen.append(SeenModel("ollama", f"ollama:{name}", name, entry.get("size"),
-                              details.get("quantization_level"), details.get("family"),
+        details = dig(show, "details") or dig(entry, "details")
+        size = dig(entry, "size")
+        seen.append(SeenModel("ollama", f"ollama:{name}", name,
+                              size if isinstance(size, int) else None,
+                              dig(details, "quantization_level"), dig(details, "family"),
                               _ollama_detail(details, show)))
     return seen, None
 
 
-def _ollama_detail(details: dict[str, Any], show: Any) -> str:
-    info = (show or {}).get("model_info") or {}
-    ctx = info.get(f"{info.get('general.architecture')}.context_length")
-    parts = [str(details.get("parameter_size") or ""), f"ctx {ctx}" if ctx else ""]
+def _ollama_detail(details: Any, show: Any) -> str:
+    info = dig(show, "model_info")
+    ctx = dig(info, f"{dig(info, 'general.architecture')}.context_length")
+    parts = [str(dig(details, "parameter_size") or ""), f"ctx {ctx}" if ctx else ""]
     return ", ".join(p for p in parts if p)
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 
 from showdown.providers.base import ChatRequest, Progress, StreamClock
-from showdown.providers.http import Failure, HTTPProvider, RetryPolicy, post_stream
+from showdown.providers.http import Failure, HTTPProvider, RetryPolicy, dig, post_stream, text
 from showdown.providers.openai_compat import iter_sse
 from showdown.records import Generation, GenerationSettings
 
@@ -128,10 +128,8 @@ def _consume(response: httpx.Response, clock: StreamClock, state: dict[str, Any]
         if kind == "message_stop":
             return None
         if kind == "error":
-            error = event.get("error") or {}
-            return Failure(f"server error in stream: {_error_text(error)}",
-                           retryable=isinstance(error, dict)
-                           and error.get("type") in RETRYABLE_ERRORS)
+            return Failure(f"server error in stream: {_error_text(event.get('error'))}",
+                           retryable=dig(event, "error", "type") in RETRYABLE_ERRORS)
         _apply(event, kind, clock, state, progress)
     return Failure("the stream ended without message_stop (server closed the connection)",
                    retryable=True)
@@ -140,19 +138,22 @@ def _consume(response: httpx.Response, clock: StreamClock, state: dict[str, Any]
 def _apply(event: dict[str, Any], kind: Any, clock: StreamClock, state: dict[str, Any],
            progress: Progress | None) -> None:
     if kind == "message_start":
-        usage = (event.get("message") or {}).get("usage") or {}
-        state["input_tokens"] = usage.get("input_tokens")
-        state["output_tokens"] = usage.get("output_tokens")
+        state["input_tokens"] = _count(dig(event, "message", "usage", "input_tokens"))
+        state["output_tokens"] = _count(dig(event, "message", "usage", "output_tokens"))
     elif kind == "content_block_start":
-        block = event.get("content_block") or {}
-        clock.token(block.get("text") or "", block.get("thinking") or "", progress)
+        block = dig(event, "content_block")
+        clock.token(text(dig(block, "text")), text(dig(block, "thinking")), progress)
     elif kind == "content_block_delta":
-        delta = event.get("delta") or {}
-        if delta.get("type") == "text_delta":
-            clock.token(delta.get("text") or "", "", progress)
-        elif delta.get("type") == "thinking_delta":
-            clock.token("", delta.get("thinking") or "", progress)
+        delta = dig(event, "delta")
+        if dig(delta, "type") == "text_delta":
+            clock.token(text(dig(delta, "text")), "", progress)
+        elif dig(delta, "type") == "thinking_delta":
+            clock.token("", text(dig(delta, "thinking")), progress)
     elif kind == "message_delta":
-        state["stop_reason"] = (event.get("delta") or {}).get("stop_reason")
-        output = (event.get("usage") or {}).get("output_tokens")
+        state["stop_reason"] = dig(event, "delta", "stop_reason")
+        output = _count(dig(event, "usage", "output_tokens"))
         state["output_tokens"] = output if output is not None else state.get("output_tokens")
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

@@ -25,12 +25,14 @@ __all__ = [
     "Failure",
     "HTTPProvider",
     "RetryPolicy",
+    "dig",
     "get_json",
     "parse_retry_after",
     "post_json",
     "post_stream",
     "redact",
     "retrying",
+    "text",
 ]
 
 #: Reads a 200 response's stream; returns None when it ended properly, else what went wrong.
@@ -106,6 +108,20 @@ class HTTPProvider(Provider):
     def attempt(self, request: ChatRequest, progress: Progress | None
                 ) -> tuple[Generation, Failure | None]:
         """One request: its record (error included) and the failure, if any, to judge retries."""
+
+
+def dig(value: Any, *keys: str) -> Any:
+    """``value[k1][k2]…``, or None where a step is missing or not an object (servers vary)."""
+    for key in keys:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def text(value: Any) -> str:
+    """A streamed text field as a string: anything else (null, a number) counts as no text."""
+    return value if isinstance(value, str) else ""
 
 
 def redact(text: str, secrets: list[str]) -> str:

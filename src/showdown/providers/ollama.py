@@ -29,10 +29,12 @@ from showdown.providers.http import (
     Failure,
     HTTPProvider,
     RetryPolicy,
+    dig,
     get_json,
     post_json,
     post_stream,
     retrying,
+    text,
 )
 from showdown.records import Generation, GenerationSettings
 
@@ -128,8 +130,8 @@ class OllamaProvider(HTTPProvider):
             self._unload(self.model)
 
     def _loaded(self) -> list[dict[str, Any]]:
-        models = (self._call("GET", "/api/ps", None, 30.0) or {}).get("models") or []
-        return [m for m in models if isinstance(m, dict)]
+        models = dig(self._call("GET", "/api/ps", None, 30.0), "models")
+        return [m for m in models if isinstance(m, dict)] if isinstance(models, list) else []
 
     def _unload(self, model: str) -> None:
         started = time.monotonic()
@@ -142,13 +144,13 @@ class OllamaProvider(HTTPProvider):
 
     def _describe(self, show: Any, requested_ctx: int, ctx_train: int | None) -> dict[str, Any]:
         entry = next((m for m in self._loaded() if m.get("name") == full_name(self.model)), {})
-        details = entry.get("details") or (show or {}).get("details") or {}
-        version = self._call("GET", "/api/version", None, 10.0, required=False) or {}
+        details = entry.get("details") or dig(show, "details")
+        version = self._call("GET", "/api/version", None, 10.0, required=False)
         return {
-            "server": "ollama", "server_version": version.get("version"), "base_url": self.base_url,
-            "model": self.model, "family": details.get("family"),
-            "parameter_size": details.get("parameter_size"),
-            "quantization": details.get("quantization_level"),
+            "server": "ollama", "server_version": dig(version, "version"),
+            "base_url": self.base_url, "model": self.model, "family": dig(details, "family"),
+            "parameter_size": dig(details, "parameter_size"),
+            "quantization": dig(details, "quantization_level"),
             "size": entry.get("size"), "size_vram": entry.get("size_vram"),
             "placement": placement(entry.get("size"), entry.get("size_vram")),
             "requested_ctx": requested_ctx, "ctx_train": ctx_train, "ctx": self._ctx,
@@ -209,13 +211,13 @@ class OllamaProvider(HTTPProvider):
         figures = {k: final[k] for k in FIGURES if isinstance(final.get(k), int | float)}
         tokens, ns = figures.get("eval_count"), figures.get("eval_duration")
         rate = round(tokens / (ns / 1e9), 4) if tokens and ns else None
+        reason = text(final.get("done_reason")) or None
         return clock.finish(
-            int(tokens) if tokens is not None else None,
-            prompt_tokens=final.get("prompt_eval_count"),
-            finish_reason=final.get("done_reason"),
+            _whole(tokens),
+            prompt_tokens=_whole(figures.get("prompt_eval_count")),
+            finish_reason=reason,
             server_tokens_per_s=rate,
-            server_timings=figures | ({"done_reason": final["done_reason"]}
-                                      if "done_reason" in final else {}),
+            server_timings=figures | ({"done_reason": reason} if reason else {}),
             load_s=self.load_s,
             error=failure.message if failure else None,
         )
@@ -235,8 +237,8 @@ def _consume(response: httpx.Response, clock: StreamClock, final: dict[str, Any]
             return Failure(f"malformed stream line: {line[:120]!r}")
         if "error" in obj:
             return Failure(f"Ollama error in stream: {obj['error']}")
-        message = obj.get("message") or {}
-        clock.token(message.get("content") or "", message.get("thinking") or "", progress)
+        clock.token(text(dig(obj, "message", "content")), text(dig(obj, "message", "thinking")),
+                    progress)
         if obj.get("done"):
             final.update(obj)
             return None
@@ -244,10 +246,12 @@ def _consume(response: httpx.Response, clock: StreamClock, final: dict[str, Any]
                    retryable=True)
 
 
+def _whole(value: float | None) -> int | None:
+    return None if value is None else int(value)
+
+
 def _ctx_train(show: Any) -> int | None:
     """The trained context length from ``/api/show``'s ``model_info`` (``<arch>.context_length``)."""
-    info = show.get("model_info") if isinstance(show, dict) else None
-    if not isinstance(info, dict):
-        return None
-    value = info.get(f"{info.get('general.architecture')}.context_length")
+    info = dig(show, "model_info")
+    value = dig(info, f"{dig(info, 'general.architecture')}.context_length")
     return value if isinstance(value, int) and value > 0 else None
