@@ -24,7 +24,9 @@ def print_models(console: Console, models: list[SeenModel]) -> None:
     """One row per model: where it was found, what to pass to ``--model``, size and kind."""
     table = Table(title="Models")
     for col in ("Source", "Model (--model)", "Name", "Size", "Quant", "Family", "Detail"):
-        table.add_column(col, justify="right" if col == "Size" else "left")
+        # The spec folds rather than being cut with an ellipsis: it is meant to be copied.
+        table.add_column(col, justify="right" if col == "Size" else "left",
+                         overflow="fold" if col.startswith("Model") else "ellipsis")
     for m in models:
         table.add_row(m.source, m.spec, m.name, human_size(m.size_bytes), m.quantization or "—",
                       m.family or "—", m.detail)
