@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,22 +15,25 @@ from showdown import __version__
 from showdown.fetch import FetchError, ensure_bundled_model, ensure_llama_server
 from showdown.hardware.assess import assess_fit
 from showdown.hardware.gguf_meta import GgufError
+from showdown.hardware.host import host_fingerprint
 from showdown.judge import score_file
 from showdown.providers import ModelSpec, ProviderError, parse_spec
-from showdown.records import GenerationSettings
+from showdown.records import GenerationSettings, Result, RunInfo
 from showdown.report.fit import fit_json, print_fit
 from showdown.report.jsonout import result_json, verdict_json
 from showdown.report.terminal import print_performance, print_quality
 from showdown.report.verdict import print_verdict
-from showdown.runner import RunPlan, benchmark
+from showdown.runner import RunPlan, benchmark, plan_from_run
 from showdown.sandbox import SandboxUnavailable, default_sandbox
+from showdown.signals import Interrupted, graceful_signals
 from showdown.store import Store, StoreError, default_db_path
 from showdown.tasks import TaskError, find_task
 from showdown.ui import RunDisplay
 
 __all__ = ["main"]
 
-console = Console()
+# Wide tables when output goes to a file or pipe: rich would otherwise assume 80 columns.
+console = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
 
@@ -88,51 +92,101 @@ def setup(llama_server: Path | None) -> None:
 @click.option("--task", "-t", "task_ids", multiple=True, default=["todo-cli"], show_default=True)
 @click.option("--task-dir", multiple=True, type=click.Path(path_type=Path))
 @click.option("--max-tokens", default=16384, show_default=True, help="Output token limit.")
-@click.option("--ctx", default=16384, show_default=True, help="Context window (capped to trained).")
+@click.option("--ctx", "ctx_size", default=16384, show_default=True,
+              help="Context window (capped to the model's trained context).")
 @click.option("--temperature", default=0.0, show_default=True)
 @click.option("--seed", default=42, show_default=True)
 @click.option("--trials", default=1, show_default=True, help="Repeats of each (model, task).")
 @click.option("--round", "round_", default="", help="A label for this run, e.g. 'Round 2'.")
 @click.option("--db", type=click.Path(path_type=Path), help="The SQLite store.")
+@click.option("--resume", is_flag=False, flag_value="last", default=None, metavar="[RUN_ID]",
+              help="Finish an interrupted run (default: the last unfinished one).")
 @click.option("--llama-server", type=click.Path(path_type=Path), help="Use this llama-server.")
 @click.option("--n-gpu-layers", default=0, show_default=True, help="Layers on the GPU (llamacpp).")
 @click.option("--health-timeout", default=600.0, show_default=True, help="Seconds to load.")
 @click.option("--idle-timeout", default=120.0, show_default=True, help="Seconds of silence "
               "before a stream counts as stalled.")
 @click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
-def run(models: tuple[str, ...], task_ids: tuple[str, ...], task_dir: tuple[Path, ...],
-        max_tokens: int, ctx: int, temperature: float, seed: int, trials: int, round_: str,
-        db: Path | None, llama_server: Path | None, n_gpu_layers: int, health_timeout: float,
-        idle_timeout: float, as_json: bool) -> None:
+@click.pass_context
+def run(ctx: click.Context, /, **_: Any) -> None:
     """Benchmark models on tasks: stream, time, judge, store and print the tables."""
-    options = {"n_gpu_layers": n_gpu_layers, "llama_server": llama_server,
-               "health_timeout_s": health_timeout, "idle_timeout_s": idle_timeout}
+    p = ctx.params
     try:
-        specs = [parse_spec(m, options) for m in models] or [_bundled_spec(options)]
-        tasks = [find_task(t, task_dir) for t in task_ids]
+        store = Store(p["db"] or default_db_path())
         sandbox = default_sandbox()
-        store = Store(db or default_db_path())
+        resume = _resumable(ctx, store) if p["resume"] else None
+        plan = plan_from_run(resume) if resume else _plan(ctx)
     except (ProviderError, TaskError, SandboxUnavailable, StoreError, FetchError) as exc:
         fail(str(exc))
-    plan = RunPlan(specs, tasks, GenerationSettings(max_tokens, ctx, temperature, seed),
-                   trials, round_)
     try:
-        with RunDisplay(err) as display:
-            info, results = benchmark(plan, store, sandbox, None if as_json else display)
+        with graceful_signals(), RunDisplay(err) as display:
+            info, results = benchmark(plan, store, sandbox, None if p["as_json"] else display,
+                                      resume)
     except StoreError as exc:
         fail(str(exc), 1)
-    except KeyboardInterrupt:
-        err.print(f"interrupted; finished results are saved in {store.path}")
-        sys.exit(130)
+    except Interrupted as exc:
+        last = store.last_unfinished()
+        saved = len(store.results(run_ids=[last.run_id])) if last else 0
+        err.print(f"interrupted ({exc}): {saved} results saved in {store.path}; finish with: "
+                  f"showdown run --resume {last.run_id if last else ''} --db {store.path}",
+                  highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+    _print_run(info, results, store, p["as_json"])
+    if any(r.generation.error for r in results):
+        sys.exit(1)
+
+
+def _plan(ctx: click.Context) -> RunPlan:
+    p = ctx.params
+    options = {"n_gpu_layers": p["n_gpu_layers"], "llama_server": p["llama_server"],
+               "health_timeout_s": p["health_timeout"], "idle_timeout_s": p["idle_timeout"]}
+    specs = [parse_spec(m, options) for m in p["models"]] or [_bundled_spec(options)]
+    tasks = [find_task(t, p["task_dir"]) for t in p["task_ids"]]
+    settings = GenerationSettings(p["max_tokens"], p["ctx_size"], p["temperature"], p["seed"])
+    return RunPlan(specs, tasks, settings, p["trials"], p["round_"], host=host_fingerprint(),
+                   task_dirs=list(p["task_dir"]))
+
+
+_PLAN_OPTIONS = ("models", "task_ids", "task_dir", "max_tokens", "ctx_size", "temperature", "seed",
+                 "trials", "round_", "n_gpu_layers", "llama_server")
+
+
+def _resumable(ctx: click.Context, store: Store) -> RunInfo:
+    """The run to finish; refuses a command line that asks for other settings."""
+    wanted = ctx.params["resume"]
+    run = store.last_unfinished() if wanted == "last" else store.run(wanted)
+    if run is None:
+        raise StoreError(f"no {'unfinished ' if wanted == 'last' else ''}run "
+                         f"{'' if wanted == 'last' else wanted + ' '}in {store.path}")
+    given = [n for n in _PLAN_OPTIONS
+             if ctx.get_parameter_source(n) == click.core.ParameterSource.COMMANDLINE]
+    if given:
+        flag = next(p.opts[0] for p in ctx.command.params if p.name == given[0])
+        raise StoreError(f"--resume finishes run {run.run_id} with its own settings; drop {flag} "
+                         "(start a new run to change settings)")
+    if run.status == "running" and run.pid and run.pid != os.getpid() and _alive(run.pid):
+        raise StoreError(f"run {run.run_id} is still running in process {run.pid}")
+    return run
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _print_run(info: RunInfo, results: list[Result], store: Store, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps({"run_id": info.run_id, "results": [result_json(r) for r in results]},
                               indent=2))
-    else:
-        print_performance(console, results)
-        print_quality(console, results)
-        err.print(f"run {info.run_id} saved to {store.path}", highlight=False)
-    if any(r.generation.error for r in results):
-        sys.exit(1)
+        return
+    print_performance(console, results)
+    print_quality(console, results)
+    err.print(f"run {info.run_id} saved to {store.path}", highlight=False)
 
 
 def _bundled_spec(options: dict[str, Any]) -> ModelSpec:
