@@ -166,7 +166,9 @@ class ProgramTask(Task):
 
     def _run_tests(self, code: str, sandbox: Sandbox) -> list[TestRun]:
         results: list[TestRun] = []
-        last_lines: dict[str, str] = {}
+        # The line for each needle as the same command last printed it: ``line_changed`` must
+        # compare one ``list`` with the previous ``list``, not with what ``complete`` echoed.
+        last_lines: dict[tuple[tuple[str, ...], str], str] = {}
         with scratch_dir({self.program_file: code}) as workdir:
             for test in self.tests:
                 runs: list[ExecResult] = []
@@ -177,20 +179,26 @@ class ProgramTask(Task):
                     argv = [sys.executable, "-S", self.program_file, *step.args]
                     run = sandbox.exec(argv, workdir=workdir, limits=self.limits)
                     runs.append(run)
-                    previous = last_lines.get(step.line_with) if step.line_with else None
+                    key = (tuple(step.args), step.line_with or "")
+                    previous = last_lines.get(key) if step.line_with else None
                     failure = check_step(step, run, previous)
-                    _remember_lines(last_lines, run.stdout, self.tests)
+                    _remember_lines(last_lines, step.args, run.stdout, self.tests)
                     if failure:
                         break
                 results.append(TestRun(test.id, failure is None, failure or "ok", runs))
         return results
 
 
-def _remember_lines(last: dict[str, str], stdout: str, tests: list[FunctionalTest]) -> None:
+def _remember_lines(
+    last: dict[tuple[tuple[str, ...], str], str],
+    args: list[str],
+    stdout: str,
+    tests: list[FunctionalTest],
+) -> None:
     for test in tests:
         for step in test.steps:
             if step.line_with and (line := _find_line(stdout, step.line_with)) is not None:
-                last[step.line_with] = line
+                last[(tuple(args), step.line_with)] = line
 
 
 def _feature(data: dict[str, Any]) -> Feature:
