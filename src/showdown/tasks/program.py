@@ -146,11 +146,13 @@ class ProgramTask(Task):
             code_lines=len([ln for ln in code.splitlines() if ln.strip()]),
             isolation=sandbox.isolation,
         )
-        tree = ast.parse(code) if verdict.syntax_ok else ast.Module(body=[], type_ignores=[])
-        verdict.features = static_checks(tree, self.features)
         if verdict.syntax_ok:
+            verdict.features = static_checks(ast.parse(code), self.features)
             verdict.functional = self._run_tests(code, sandbox)
         else:
+            # Checking an empty tree would "pass" negative checks such as no input() call.
+            verdict.features = [CheckResult(f.id, False, f"{f.title}: not checked (no code that "
+                                            "compiles)") for f in self.features]
             verdict.functional = [TestRun(t.id, False, "not run: the code does not compile")
                                   for t in self.tests]
         runs = [c for t in verdict.functional for c in t.commands]
