@@ -78,6 +78,10 @@ def check_step(step: Step, run: ExecResult, previous_line: str | None) -> str | 
         return f"exit code {code}, expected 0"
     if step.exit == "nonzero" and code == 0:
         return "exit code 0, expected an error (non-zero)"
+    if step.exit == "nonzero" and "Traceback (most recent call last)" in run.stderr:
+        # A program that crashes (a missing module, any uncaught exception) exits non-zero
+        # for every command; that is not the error it was asked to report.
+        return f"exit code {code} from an uncaught exception, not a reported error"
     out = run.stdout.lower()
     for text in step.stdout_has:
         if text.lower() not in out:
