@@ -131,6 +131,7 @@ class Figures:
     totals: list[float] = field(default_factory=list)
     phases: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     per_process: list[float] = field(default_factory=list)
+    per_command: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     inside: list[float] = field(default_factory=list)
     scores: set[int] = field(default_factory=set)
     processes: int = 0
@@ -157,9 +158,19 @@ def judge_timed(task: Task, answer: Answer, sandbox: TimedSandbox, runs: int) ->
         for phase, seconds in named.items():
             figures.phases[phase].append(seconds)
         figures.per_process += [wall for wall, _ in sandbox.calls]
+        for wall, result in sandbox.calls:
+            figures.per_command[_command_word(result.argv)].append(wall)
         figures.inside += [result.duration_s for _, result in sandbox.calls]
         figures.processes = len(sandbox.calls)
     return figures
+
+
+def _command_word(argv: list[str]) -> str:
+    """The subcommand a functional test ran: the argument after the program file."""
+    for i, arg in enumerate(argv[:-1]):
+        if arg.endswith(".py"):
+            return argv[i + 1]
+    return argv[-1]
 
 
 def report(figures: Figures, bare: list[float], direct: list[float]) -> None:
@@ -176,6 +187,9 @@ def report(figures: Figures, bare: list[float], direct: list[float]) -> None:
     print(f"\nper functional process (caller side): median {ms(proc)}, "
           f"min {ms(min(figures.per_process))}, max {ms(max(figures.per_process))}; "
           f"the sandbox's own clock: median {ms(statistics.median(figures.inside))}")
+    print("  by command: " + ", ".join(
+        f"{word} {ms(statistics.median(walls))} (x{len(walls) // len(figures.totals)})"
+        for word, walls in sorted(figures.per_command.items())))
     print(f"bare `python -S -c pass` through the same sandbox: median {ms(bare_median)}; "
           f"with a plain blocking subprocess.run: median {ms(statistics.median(direct))}")
     print(f"ratio program process / bare spawn: {proc / bare_median:.2f}x; "
