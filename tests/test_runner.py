@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from httpfake import DROP, Reply, fake_server, sse, sse_done
+
 from showdown.providers import parse_spec
 from showdown.records import GenerationSettings
 from showdown.runner import RunPlan, benchmark, plan_from_run

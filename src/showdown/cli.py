@@ -39,6 +39,7 @@ err = Console(stderr=True)
 
 def fail(message: str, code: int = 2) -> None:
     """One clear line on stderr and a non-zero exit."""
+    # soft_wrap: rich would otherwise break a long path over several lines at 80 columns.
     err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     sys.exit(code)
 
