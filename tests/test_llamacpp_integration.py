@@ -29,18 +29,18 @@ def provider(model: Path, binary: Path) -> LlamaCppProvider:
     return made
 
 
-def pids_of(model: Path) -> set[int]:
-    """llama-server processes serving this model file (scanned from /proc)."""
+def pids_of(model: Path, parent: int | None = None) -> set[int]:
+    """Live llama-server processes serving this model file (from /proc), optionally one parent's."""
     found = set()
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 cmd = (entry / "cmdline").read_bytes().split(b"\0")
-                status = (entry / "stat").read_text().split()[2]
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
             if cmd and cmd[0].endswith(b"llama-server") and str(model).encode() in cmd \
-                    and status != "Z":
+                    and stat[0] != "Z" and parent in (None, int(stat[1])):
                 found.add(int(entry.name))
     return found
 
@@ -48,6 +48,8 @@ def pids_of(model: Path) -> set[int]:
 def test_stream_records_client_and_server_figures(bundled_model: Path, llama_server_bin: Path) -> None:
     p = provider(bundled_model, llama_server_bin)
     settings = p.open(GenerationSettings(max_tokens=48))
+    assert p.server is not None and p.server.pid in pids_of(bundled_model)
+    pid = p.server.pid
     try:
         gen = p.stream(ChatRequest(PROMPT, settings))
     finally:
@@ -62,7 +64,7 @@ def test_stream_records_client_and_server_figures(bundled_model: Path, llama_ser
     assert gen.server_tokens_per_s is not None and gen.server_tokens_per_s > 0
     assert gen.ttft_s is not None and gen.total_s is not None and gen.total_s >= gen.ttft_s
     assert gen.finish_reason in ("stop", "length")
-    assert not pids_of(bundled_model)
+    assert pid not in pids_of(bundled_model)
 
 
 def test_bad_model_file_fails_to_start_with_the_log(tmp_path: Path, llama_server_bin: Path) -> None:
@@ -130,36 +132,25 @@ def test_sigint_stops_the_server_keeps_results_and_resume_finishes(
     while time.monotonic() < deadline and not _has_results(db):
         time.sleep(0.2)  # wait for trial 1 to be stored, then interrupt trial 2
     time.sleep(1.0)
+    ours = pids_of(bundled_model, parent=proc.pid)  # the server generating trial 2
+    assert ours
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     assert "--resume" in err
-    assert not pids_of(bundled_model)
+    assert not ours & pids_of(bundled_model)
     store = Store(db)
     interrupted = store.last_unfinished()
     assert interrupted is not None and interrupted.status == "interrupted"
     assert [r.trial for r in store.results()] == [1]
 
-    again = subprocess.run([sys.executable, "-m", "showdown", "run", "--db", str(db), "--resume"],
-                           capture_output=True, text=True, timeout=600,
-                           env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
-    assert again.returncode == 0, again.stderr
+    again = run_cli("--resume", db=db)
+    _, err = again.communicate(timeout=600)
+    assert again.returncode == 0, err
     trials = sorted(r.trial for r in Store(db).results())
     assert trials == [1, 2]
     assert Store(db).last_unfinished() is None
-    assert not pids_of(bundled_model)
-
-
-def test_resume_refuses_other_settings(tmp_path: Path) -> None:
-    db = tmp_path / "s.db"
-    from showdown.records import RunInfo
-    Store(db).save_run(RunInfo("r1", "2026-11-26T00:00:00+00:00", GenerationSettings(),
-                               status="interrupted", models=["x=openai-compat:http://h/v1#m"],
-                               tasks=["todo-cli"]))
-    proc = run_cli("--resume", "--max-tokens", "10", db=db)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 2
-    assert "drop --max-tokens" in err
+    assert not pids_of(bundled_model, parent=again.pid)
 
 
 def _has_results(db: Path) -> bool:

@@ -82,7 +82,7 @@ def test_dead_server_is_an_error_result_not_a_crash(tmp_path: Path) -> None:
 def test_resume_redoes_only_what_is_missing(tmp_path: Path) -> None:
     store = Store(tmp_path / "s.db")
     with fake_server(routes()) as server:
-        run, first = benchmark(plan_for(server.url, trials=1), store, ProcessSandbox())
+        run, _ = benchmark(plan_for(server.url, trials=1), store, ProcessSandbox())
         # Pretend the run was cut short after trial 1 of 3, then finish it.
         run.trials, run.status = 3, "interrupted"
         store.save_run(run)
