@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from showdown.tasks.base import Task, TaskError
+from showdown.tasks.function import FunctionTask
 from showdown.tasks.program import ProgramTask
 
 __all__ = ["BUILTIN_DIR", "KINDS", "find_task", "load_task", "load_tasks"]
@@ -16,6 +17,7 @@ BUILTIN_DIR = Path(__file__).parent / "builtin"
 
 KINDS: dict[str, Callable[[Path, dict[str, Any]], Task]] = {
     "program": ProgramTask.from_data,
+    "function": FunctionTask.from_data,
 }
 
 
