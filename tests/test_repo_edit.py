@@ -19,7 +19,8 @@ from showdown.tasks.repo_edit import (
     safe_path,
 )
 
-STORE = "import sqlite3\n\n\ndef add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    return a - b\n"
+STORE = ("import sqlite3\n\n\ndef add(a, b):\n    return a + b\n\n\n"
+         "def sub(a, b):\n    return a - b\n")
 REPO = {"app/store.py": STORE, "app/__init__.py": "", "tests/test_store.py": "import unittest\n"}
 
 
@@ -119,7 +120,7 @@ def test_trailing_spaces_lost_by_the_model_still_match() -> None:
 
 def test_hunk_that_does_not_match_is_an_error() -> None:
     patch = FilePatch("app/store.py", "app/store.py", (Hunk(1, ("-def nowhere():",)),))
-    with pytest.raises(PatchError, match="hunk 1 of app/store.py"):
+    with pytest.raises(PatchError, match=r"hunk 1 of app/store\.py"):
         apply_patch(STORE, patch)
     applied = apply_edit(REPO, parse_answer("```diff\n--- a/app/store.py\n+++ b/app/store.py\n"
                                             "@@ -1 +1 @@\n-import nothing\n+import os\n```"))

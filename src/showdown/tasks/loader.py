@@ -10,6 +10,7 @@ from typing import Any
 from showdown.tasks.base import Task, TaskError
 from showdown.tasks.function import FunctionTask
 from showdown.tasks.program import ProgramTask
+from showdown.tasks.repo import RepoTask
 
 __all__ = ["BUILTIN_DIR", "KINDS", "find_task", "load_task", "load_tasks"]
 
@@ -18,6 +19,7 @@ BUILTIN_DIR = Path(__file__).parent / "builtin"
 KINDS: dict[str, Callable[[Path, dict[str, Any]], Task]] = {
     "program": ProgramTask.from_data,
     "function": FunctionTask.from_data,
+    "repo": RepoTask.from_data,
 }
 
 
