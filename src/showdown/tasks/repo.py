@@ -281,9 +281,12 @@ def _answer_diagnoses(answer: Answer, edit: RepoEdit, applied: Applied,
     if edit.empty:
         hint = f" ({edit.unlabelled} code block(s) name no file path)" if edit.unlabelled else ""
         found.append(Diagnosis("no_code", f"no file or diff found in the answer{hint}"))
-    for problem in applied.problems:
-        code = "unsafe_path" if problem.startswith("refused") else "patch_failed"
-        found.append(Diagnosis(code, problem))
+    refused = [p for p in applied.problems if p.startswith("refused")]
+    failed = [p for p in applied.problems if not p.startswith("refused")]
+    if refused:
+        found.append(Diagnosis("unsafe_path", "; ".join(refused)))
+    if failed:
+        found.append(Diagnosis("patch_failed", "; ".join(failed)))
     if broken:
         found.append(Diagnosis("syntax_error", "; ".join(broken)))
     if diagnose.is_repetitive(answer.text):

@@ -24,11 +24,14 @@ _ExcInfo: TypeAlias = (
 )
 
 
-def _last_line(err: _ExcInfo) -> str:
+def _summary(err: _ExcInfo) -> str:
+    """The exception's headline: "AssertionError: 1 != 2", not the last line of a long diff."""
     if err[0] is None:
         return ""
     lines = "".join(traceback.format_exception_only(err[0], err[1])).strip().splitlines()
-    return lines[-1][:300] if lines else err[0].__name__
+    name = err[0].__name__
+    headline = next((ln for ln in lines if ln.startswith(name)), lines[-1] if lines else name)
+    return headline[:300]
 
 
 class OutcomeResult(unittest.TextTestResult):
@@ -50,11 +53,11 @@ class OutcomeResult(unittest.TextTestResult):
 
     def addFailure(self, test: unittest.TestCase, err: _ExcInfo) -> None:
         super().addFailure(test, err)
-        self._record(test, "fail", _last_line(err))
+        self._record(test, "fail", _summary(err))
 
     def addError(self, test: unittest.TestCase, err: _ExcInfo) -> None:
         super().addError(test, err)
-        self._record(test, "error", _last_line(err))
+        self._record(test, "error", _summary(err))
 
     def addSkip(self, test: unittest.TestCase, reason: str) -> None:
         super().addSkip(test, reason)
@@ -65,7 +68,7 @@ class OutcomeResult(unittest.TextTestResult):
     ) -> None:
         super().addSubTest(test, subtest, err)
         if err is not None:
-            self._record(test, "fail", f"{subtest.id()}: {_last_line(err)}")
+            self._record(test, "fail", f"{subtest.id()}: {_summary(err)}")
 
 
 def main(argv: list[str]) -> int:
