@@ -21,8 +21,8 @@ from showdown.providers import ModelSpec, ProviderError, parse_spec
 from showdown.records import GenerationSettings, Result, RunInfo
 from showdown.report.fit import fit_json, print_fit
 from showdown.report.jsonout import result_json, verdict_json
-from showdown.report.terminal import print_performance, print_quality
 from showdown.report.tasks import print_tasks
+from showdown.report.terminal import print_performance, print_quality
 from showdown.report.verdict import print_verdict
 from showdown.runner import RunPlan, benchmark, plan_from_run
 from showdown.sandbox import SandboxUnavailable, default_sandbox
