@@ -113,7 +113,9 @@ def test_unknown_task_is_one_error_line_and_exit_2() -> None:
     proc = showdown("score", "--task", "nope", ANSWERS / "clean.md")
     assert proc.returncode == 2
     assert proc.stdout == ""
-    assert proc.stderr.splitlines() == ["error: unknown task 'nope'; known tasks: todo-cli"]
+    assert proc.stderr.splitlines() == [
+        "error: unknown task 'nope'; known tasks: feature-in-repo, feature-in-repo-2, "
+        "feature-in-repo-3, humaneval, todo-cli"]
 
 
 def test_task_dir_adds_a_task(tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ from showdown.providers import ModelSpec, ProviderError, parse_spec
 from showdown.records import GenerationSettings, Result, RunInfo
 from showdown.report.fit import fit_json, print_fit
 from showdown.report.jsonout import result_json, verdict_json
+from showdown.report.tasks import print_tasks
 from showdown.report.terminal import print_performance, print_quality
 from showdown.report.verdict import print_verdict
 from showdown.runner import RunPlan, benchmark, plan_from_run
@@ -28,6 +29,7 @@ from showdown.sandbox import SandboxUnavailable, default_sandbox
 from showdown.signals import Interrupted, graceful_signals
 from showdown.store import Store, StoreError, default_db_path
 from showdown.tasks import TaskError, find_task
+from showdown.tasks.loader import describe_tasks
 from showdown.ui import RunDisplay
 
 __all__ = ["main"]
@@ -211,6 +213,18 @@ def fit(model: Path, vram: float | None, ctx: int | None, as_json: bool) -> None
         click.echo(json.dumps(fit_json(report), indent=2))
         return
     print_fit(console, report)
+
+
+@cli.command("tasks")
+@click.option("--task-dir", multiple=True, type=click.Path(path_type=Path),
+              help="Extra task folder.")
+def tasks_command(task_dir: tuple[Path, ...]) -> None:
+    """List the tasks: built-in ones and those in --task-dir folders."""
+    try:
+        rows = describe_tasks(task_dir)
+    except TaskError as exc:
+        fail(str(exc))
+    print_tasks(console, rows)
 
 
 def main() -> None:
