@@ -56,18 +56,21 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--task", "task_id", default="todo-cli", show_default=True, help="Task to judge against.")
 @click.option("--task-dir", multiple=True, type=click.Path(path_type=Path), help="Extra task folder.")
+@click.option("--case", "case_id", help="Which case the answer is for (tasks with several, "
+              "e.g. HumanEval/3).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
-def score(paths: tuple[Path, ...], task_id: str, task_dir: tuple[Path, ...], as_json: bool) -> None:
+def score(paths: tuple[Path, ...], task_id: str, task_dir: tuple[Path, ...], case_id: str | None,
+          as_json: bool) -> None:
     """Score saved answers (Markdown replies or .py files) with no model involved."""
-    try:
-        task = find_task(task_id, task_dir)
-        sandbox = default_sandbox()
-    except (TaskError, SandboxUnavailable) as exc:
-        fail(str(exc))
     missing = [p for p in paths if not p.is_file()]
     if missing:
         fail(f"no such file: {missing[0]} (give the path of a saved answer, .md or .py)")
-    verdicts = [(path, score_file(path, task, sandbox)) for path in paths]
+    try:
+        task = find_task(task_id, task_dir)
+        sandbox = default_sandbox()
+        verdicts = [(path, score_file(path, task, sandbox, case_id)) for path in paths]
+    except (TaskError, SandboxUnavailable) as exc:
+        fail(str(exc))
     if as_json:
         rows = [{"path": str(p)} | verdict_json(v) for p, v in verdicts]
         click.echo(json.dumps(rows[0] if len(rows) == 1 else rows, indent=2))
@@ -100,6 +103,9 @@ def setup(llama_server: Path | None) -> None:
 @click.option("--temperature", default=0.0, show_default=True)
 @click.option("--seed", default=42, show_default=True)
 @click.option("--trials", default=1, show_default=True, help="Repeats of each (model, task).")
+@click.option("--limit", "case_limit", type=int, help="Only the first N cases of each task "
+              "(e.g. 20 HumanEval problems).")
+@click.option("--problems", "only_cases", help="Only these cases, comma-separated (e.g. 0,5,HumanEval/7).")
 @click.option("--round", "round_", default="", help="A label for this run, e.g. 'Round 2'.")
 @click.option("--db", type=click.Path(path_type=Path), help="The SQLite store.")
 @click.option("--resume", is_flag=False, flag_value="last", default=None, metavar="[RUN_ID]",
@@ -146,12 +152,13 @@ def _plan(ctx: click.Context) -> RunPlan:
     specs = [parse_spec(m, options) for m in p["models"]] or [_bundled_spec(options)]
     tasks = [find_task(t, p["task_dir"]) for t in p["task_ids"]]
     settings = GenerationSettings(p["max_tokens"], p["ctx_size"], p["temperature"], p["seed"])
-    return RunPlan(specs, tasks, settings, p["trials"], p["round_"], host=host_fingerprint(),
-                   task_dirs=list(p["task_dir"]))
+    only = [c.strip() for c in p["only_cases"].split(",")] if p["only_cases"] else None
+    return RunPlan(specs, tasks, settings, p["trials"], p["round_"], p["case_limit"], only,
+                   host=host_fingerprint(), task_dirs=list(p["task_dir"]))
 
 
 _PLAN_OPTIONS = ("models", "task_ids", "task_dir", "max_tokens", "ctx_size", "temperature", "seed",
-                 "trials", "round_", "n_gpu_layers", "llama_server")
+                 "trials", "round_", "n_gpu_layers", "llama_server", "case_limit", "only_cases")
 
 
 def _resumable(ctx: click.Context, store: Store) -> RunInfo:
