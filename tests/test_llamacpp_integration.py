@@ -57,6 +57,9 @@ def test_stream_records_client_and_server_figures(bundled_model: Path, llama_ser
     assert settings.ctx == 8192  # the bundled model's trained context caps the default 16384
     assert p.info["requested_ctx"] == 16384 and p.info["ctx"] == 8192
     assert p.info["placement"] == "cpu" and p.info["architecture"] == "llama"
+    # No GPU here: "auto" predicts 0 layers and says why.
+    assert p.info["n_gpu_layers_setting"] == "auto" and p.info["n_gpu_layers"] == 0
+    assert p.info["n_gpu_layers_predicted"] == 0 and p.info["fit_tier"] == "cpu"
     assert p.load_s is not None and p.load_s > 0 and gen.load_s == p.load_s
     assert gen.error is None and gen.text
     assert gen.output_tokens is not None and 1 <= gen.output_tokens <= 48

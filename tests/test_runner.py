@@ -54,6 +54,10 @@ def test_run_measures_judges_and_stores_every_trial(tmp_path: Path) -> None:
     assert first.generation.output_tokens == 400 and first.generation.tokens_per_s is not None
     assert first.settings.max_tokens == 512 and first.settings.ctx == 2048
     assert store.results(run_ids=[run.run_id]) == results
+    # A server showdown did not start: no process to watch, said plainly rather than zeros.
+    assert first.telemetry["proc_cpu_s"] is None
+    assert "no server process" in first.telemetry["unavailable"]["proc_cpu_s"]
+    assert first.telemetry["joules_per_token"] is None
     assert store.run(run.run_id) is not None
 
 

@@ -111,7 +111,9 @@ def setup(llama_server: Path | None) -> None:
 @click.option("--resume", is_flag=False, flag_value="last", default=None, metavar="[RUN_ID]",
               help="Finish an interrupted run (default: the last unfinished one).")
 @click.option("--llama-server", type=click.Path(path_type=Path), help="Use this llama-server.")
-@click.option("--n-gpu-layers", default=0, show_default=True, help="Layers on the GPU (llamacpp).")
+@click.option("--n-gpu-layers", default="auto", show_default=True,
+              help="Layers on the GPU for llamacpp models: a number, or auto (predicted from the "
+                   "GGUF and the GPU's free memory; 0 without a GPU).")
 @click.option("--health-timeout", default=600.0, show_default=True, help="Seconds to load.")
 @click.option("--idle-timeout", default=120.0, show_default=True, help="Seconds of silence "
               "before a stream counts as stalled.")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from showdown.hardware.telemetry import Sampler, Telemetry, joules_per_token
 from showdown.providers import (
     ChatRequest,
     ModelSpec,
@@ -21,7 +22,7 @@ from showdown.providers import (
     make_provider,
     parse_spec,
 )
-from showdown.records import Generation, GenerationSettings, Result, RunInfo
+from showdown.records import Generation, GenerationSettings, Result, RunInfo, to_dict
 from showdown.sandbox import Sandbox
 from showdown.store import Store
 from showdown.tasks import Answer, Task, find_task
@@ -118,6 +119,12 @@ def execute(plan: RunPlan, run: RunInfo, store: Store, sandbox: Sandbox,
     return results
 
 
+def telemetry_record(telemetry: Telemetry, output_tokens: int | None) -> dict[str, Any]:
+    """The sampler's figures plus the two the tables show: peak VRAM and joules per token."""
+    return {**to_dict(telemetry), "peak_vram_bytes": telemetry.gpu_mem_used_peak_bytes,
+            "joules_per_token": joules_per_token(telemetry, output_tokens)}
+
+
 def model_label(spec: ModelSpec) -> str:
     """The name a model's results are stored under: its display name, or its backend's default."""
     try:
@@ -131,7 +138,8 @@ def _run_model(spec: ModelSpec, label: str, todo: list[tuple[Task, Case, int]], 
     results: list[Result] = []
 
     def save(task: Task, case: Case, trial: int, settings: GenerationSettings,
-             generation: Generation, provider: Provider | None) -> None:
+             generation: Generation, provider: Provider | None,
+             telemetry: dict[str, Any] | None = None) -> None:
         verdict = None
         if generation.text:
             ev.phase(label, f"judging {case.id} (trial {trial})")
@@ -139,7 +147,7 @@ def _run_model(spec: ModelSpec, label: str, todo: list[tuple[Task, Case, int]], 
             verdict = task.judge(answer, sandbox, case.id)
         result = Result(run.run_id, label, spec.spec, task.id, trial, settings, generation,
                         verdict, now(), dict(provider.info) if provider else {}, plan.host,
-                        case.id)
+                        case.id, telemetry or {})
         store.save_result(result)
         results.append(result)
         ev.result(result)
@@ -159,7 +167,10 @@ def _run_model(spec: ModelSpec, label: str, todo: list[tuple[Task, Case, int]], 
         for task, case, trial in todo:
             ev.phase(label, f"generating {case.id} (trial {trial}/{plan.trials})")
             request = ChatRequest(case.prompt, settings)
-            save(task, case, trial, settings, provider.stream(request, ev.progress), provider)
+            with Sampler(provider.server_pid, remote=provider.remote) as sampler:
+                generation = provider.stream(request, ev.progress)
+            telemetry = telemetry_record(sampler.telemetry, generation.output_tokens)
+            save(task, case, trial, settings, generation, provider, telemetry)
     finally:
         provider.close()
     return results
