@@ -63,16 +63,16 @@ def test_gguf_files_are_found_and_split_models_listed_once(tmp_path: Path) -> No
     (tmp_path / "sub").mkdir()
     tiny_gguf(tmp_path / "sub" / "small.gguf", "Small")
     first = tiny_gguf(tmp_path / "big-00001-of-00002.gguf", "Big", ctx=32768)
-    (tmp_path / "big-00002-of-00002.gguf").write_bytes(b"\0" * 1000)
+    second = tiny_gguf(tmp_path / "big-00002-of-00002.gguf", "Big")
     (tmp_path / "broken.gguf").write_bytes(b"not a gguf")
     models, notes = gguf_models((tmp_path, tmp_path / "missing"))
     by_name = {Path(m.spec.removeprefix("llamacpp:")).name: m for m in models}
     assert sorted(by_name) == ["big-00001-of-00002.gguf", "broken.gguf", "small.gguf"]
     big = by_name["big-00001-of-00002.gguf"]
-    assert big.size_bytes == first.stat().st_size + 1000
+    assert big.size_bytes == first.stat().st_size + second.stat().st_size
     assert (big.name, big.quantization, big.family) == ("Big", "Q4_K_M", "llama")
     assert "2 shards" in big.detail and "ctx 32768" in big.detail
-    assert by_name["broken.gguf"].detail.startswith("unreadable GGUF header")
+    assert by_name["broken.gguf"].detail.startswith("unreadable GGUF: broken.gguf is not")
     assert notes == [f"gguf_dirs: {tmp_path / 'missing'}: no such folder"]
 
 

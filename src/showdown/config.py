@@ -47,7 +47,8 @@ _SETTINGS: dict[str, Check] = {
 }
 _OPTIONS: dict[str, Check] = {
     "base_url": (lambda v: isinstance(v, str) and bool(v), "a URL such as http://127.0.0.1:11434"),
-    "n_gpu_layers": (lambda v: _is_int(v) and v >= 0, "a whole number of layers, 0 or more"),
+    "n_gpu_layers": (lambda v: (_is_int(v) and v >= 0) or v == "auto",
+                     "a whole number of layers, 0 or more, or \"auto\""),
     "server_args": (_is_str_list, "a list of strings, e.g. [\"--flash-attn\", \"on\"]"),
     "llama_server": (lambda v: isinstance(v, str), "the path of a llama-server binary"),
     "health_timeout_s": (lambda v: _is_number(v) and v > 0, "seconds, above 0"),

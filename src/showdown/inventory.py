@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from showdown.config import Config
+from showdown.hardware.gguf_meta import GgufError, read_gguf
 from showdown.providers.http import dig, get_json, post_json
 from showdown.providers.ollama import error_detail, ollama_base_url
 
@@ -97,39 +98,22 @@ def gguf_models(dirs: tuple[Path, ...]) -> tuple[list[SeenModel], list[str]]:
             shard = _SHARD.search(path.name)
             if shard and shard.group(1) != "00001":
                 continue
-            seen.append(_gguf(path, shard is not None))
+            seen.append(_gguf(path))
     return seen, notes
 
 
-def _gguf(path: Path, split: bool) -> SeenModel:
-    files = sorted(path.parent.glob(_SHARD.sub("-*-of-*.gguf", path.name))) if split else [path]
-    size = sum(f.stat().st_size for f in files)
-    detail = f"{len(files)} shards" if split else ""
+def _gguf(path: Path) -> SeenModel:
+    spec = f"llamacpp:{path}"
     try:
-        from showdown.providers.llamacpp import gguf_summary
-
-        meta = gguf_summary(path)
-    except Exception as exc:  # any unreadable file is a note on its row, not a crash
-        return SeenModel("gguf", f"llamacpp:{path}", path.stem, size,
-                         detail=f"unreadable GGUF header: {type(exc).__name__}")
-    return SeenModel("gguf", f"llamacpp:{path}", str(meta.get("name") or path.stem), size,
-                     _file_type(meta.get("file_type")), meta.get("architecture"),
-                     ", ".join(p for p in (detail, _ctx(meta.get("ctx_train"))) if p))
-
-
-def _file_type(value: Any) -> str | None:
-    if not isinstance(value, int):
-        return None
-    try:
-        from gguf import LlamaFileType
-
-        return LlamaFileType(value).name.removeprefix("MOSTLY_")
-    except (ImportError, ValueError):
-        return str(value)
-
-
-def _ctx(value: Any) -> str:
-    return f"ctx {value}" if isinstance(value, int) else ""
+        meta = read_gguf(path)
+    except GgufError as exc:
+        # An unreadable or incomplete file is a note on its row, not the end of the listing.
+        return SeenModel("gguf", spec, path.stem, path.stat().st_size,
+                         detail=f"unreadable GGUF: {str(exc).replace(str(path), path.name)}")
+    parts = [f"{len(meta.shards)} shards" if len(meta.shards) > 1 else "",
+             f"ctx {meta.context_length}" if meta.context_length else ""]
+    return SeenModel("gguf", spec, meta.name or path.stem, meta.file_bytes, meta.file_type,
+                     meta.architecture, ", ".join(p for p in parts if p))
 
 
 def _options_text(options: dict[str, Any]) -> str:

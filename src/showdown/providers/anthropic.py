@@ -62,6 +62,10 @@ class AnthropicProvider(HTTPProvider):
         self.key_env = key_env
         self.extra_body = extra_body or {}
 
+    @property
+    def remote(self) -> bool:
+        return True  # even through a local proxy, the model runs in Anthropic's cloud
+
     def open(self, settings: GenerationSettings) -> GenerationSettings:
         # Nothing to load; the settings the API cannot take are said, not silently dropped.
         self.info = {"server": "anthropic", "placement": "cloud", "base_url": self.base_url,

@@ -60,6 +60,11 @@ class OpenAICompatProvider(HTTPProvider):
         # every other server knows max_tokens.
         self.token_param = token_param
 
+    @property
+    def remote(self) -> bool:
+        host = httpx.URL(self.base_url).host
+        return host not in ("127.0.0.1", "localhost", "::1")
+
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
 

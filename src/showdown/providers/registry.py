@@ -72,12 +72,21 @@ def _llamacpp(spec: ModelSpec) -> Provider:
     return LlamaCppProvider(
         spec.display(Path(spec.target).name.removesuffix(".gguf")), spec.spec,
         Path(spec.target).expanduser(),
-        n_gpu_layers=int(o.get("n_gpu_layers", 0)),
+        n_gpu_layers=_layers(o.get("n_gpu_layers", "auto")),
         extra_args=list(o.get("server_args", [])),
         llama_server=Path(o["llama_server"]) if o.get("llama_server") else None,
         health_timeout_s=float(o.get("health_timeout_s", 600.0)),
         idle_timeout_s=_idle(o),
     )
+
+
+def _layers(value: Any) -> int | str:
+    if value == "auto":
+        return "auto"
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise ProviderError(f"n_gpu_layers is {value!r}; expected a number or \"auto\"") from exc
 
 
 def _openai_compat(spec: ModelSpec) -> Provider:
@@ -118,12 +127,14 @@ def _anthropic(spec: ModelSpec) -> Provider:
 
 def _ollama(spec: ModelSpec) -> Provider:
     o = spec.options
+    # Ollama places layers itself unless told: "auto" (the CLI's default) sends no num_gpu.
     n_gpu = o.get("n_gpu_layers")
+    n_gpu = None if n_gpu in (None, "auto") else _layers(n_gpu)
     return OllamaProvider(spec.display(spec.target), spec.spec, spec.target,
                           ollama_base_url(o.get("base_url")), idle_timeout_s=_idle(o),
                           load_timeout_s=float(o.get("load_timeout_s", 600.0)),
                           keep_alive=o.get("keep_alive", "30m"),
-                          num_gpu=int(n_gpu) if n_gpu is not None else None,
+                          num_gpu=n_gpu if isinstance(n_gpu, int) else None,
                           extra_body=dict(o.get("extra_body", {})), retry=_retry(o))
 
 
