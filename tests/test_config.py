@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,18 @@ def test_cli_exits_2_with_one_line_for_a_broken_config(tmp_path: Path) -> None:
 def test_cli_exits_2_for_a_missing_config_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["models", "--config", str(tmp_path / "nope.toml")])
     assert result.exit_code == 2 and "no such config file" in result.output
+
+
+def test_cli_flags_typed_by_the_user_override_the_file_and_defaults_do_not(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    path = write(tmp_path, "[settings]\nmax_tokens = 1000\ntemperature = 0.5\n"
+                           "[[models]]\nspec = \"openai:gpt-x\"\nname = \"GPT X\"\nretries = 2\n")
+    result = CliRunner().invoke(cli, ["run", "--config", str(path), "--max-tokens", "99",
+                                      "--db", str(tmp_path / "db.sqlite"), "--json"])
+    assert result.exit_code == 1  # the model has no key: it fails, and the exit code says so
+    (row,) = json.loads(result.stdout)["results"]
+    assert row["model"] == "GPT X"
+    assert row["settings"] == {"max_tokens": 99, "ctx": 16384, "temperature": 0.5, "seed": 42}
+    assert row["error"] == ("openai:gpt-x: set OPENAI_API_KEY in the environment "
+                            "(API keys are read from the environment only)")
