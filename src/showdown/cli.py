@@ -238,4 +238,8 @@ def tasks_command(task_dir: tuple[Path, ...]) -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    cli()
+    try:
+        cli()
+    except KeyboardInterrupt:  # Ctrl-C before a run has started: nothing to save or stop
+        err.print("interrupted")
+        sys.exit(130)

@@ -126,12 +126,15 @@ def run_capped(
 
     watchdog = threading.Timer(limits.timeout_s, expire)
     watchdog.start()
-    if stdin is not None and proc.stdin is not None:
-        _feed(proc.stdin, stdin)
-    proc.wait()
-    watchdog.cancel()
+    try:
+        if stdin is not None and proc.stdin is not None:
+            _feed(proc.stdin, stdin)
+        proc.wait()
+    finally:
+        # Also when the harness is interrupted mid-test: no process of the program survives.
+        watchdog.cancel()
+        _kill_group(proc.pid)
     timed_out = expired.is_set()
-    _kill_group(proc.pid)
     duration = time.monotonic() - started
     for reader in readers:
         reader.join(timeout=2.0)
