@@ -316,6 +316,19 @@ def test_default_sandbox_is_bwrap_where_it_works() -> None:
     assert isinstance(default_sandbox(), BwrapSandbox)
 
 
+@needs_bwrap
+def test_hide_blanks_named_folders_but_never_the_system_or_the_private_tmp(tmp_path: Path) -> None:
+    store = Path(tempfile.mkdtemp(prefix="showdown-store-", dir="/var/tmp"))
+    try:
+        sandbox = BwrapSandbox(hide=[store, Path("/usr"), Path("/"), Path("/tmp")])
+        argv = sandbox.command(["true"], workdir=tmp_path, limits=DEFAULT, status_fd=3)
+    finally:
+        store.rmdir()
+    tmpfs = [argv[i + 1] for i, arg in enumerate(argv) if arg == "--tmpfs"]
+    assert str(store) in tmpfs and "/usr" not in tmpfs and "/" not in tmpfs
+    assert tmpfs.count("/tmp") == 1
+
+
 def test_without_bwrap_default_sandbox_refuses_in_one_line(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

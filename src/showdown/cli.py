@@ -118,13 +118,16 @@ def setup(llama_server: Path | None) -> None:
 @click.option("--idle-timeout", default=120.0, show_default=True, help="Seconds of silence "
               "before a stream counts as stalled.")
 @click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
+@click.option("--allow-weak-isolation", "allow_weak", is_flag=True,
+              help="Run the code with process isolation only where bubblewrap cannot run.")
 @click.pass_context
 def run(ctx: click.Context, /, **_: Any) -> None:
     """Benchmark models on tasks: stream, time, judge, store and print the tables."""
     p = ctx.params
     try:
-        store = Store(p["db"] or default_db_path())
-        sandbox = default_sandbox()
+        db_path = p["db"] or default_db_path()
+        store = Store(db_path)
+        sandbox = default_sandbox(allow_weak=p["allow_weak"], hide=[db_path.resolve().parent])
         resume = _resumable(ctx, store) if p["resume"] else None
         plan = plan_from_run(resume) if resume else _plan(ctx)
     except (ProviderError, TaskError, SandboxUnavailable, StoreError, FetchError) as exc:

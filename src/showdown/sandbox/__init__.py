@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
+from pathlib import Path
 
 from showdown.sandbox.base import Limits, Sandbox, SandboxUnavailable, scratch_dir
 from showdown.sandbox.bwrap import BwrapSandbox, tool_problem
@@ -23,11 +25,14 @@ _WEAK_HINT = (
 )
 
 
-def default_sandbox(allow_weak: bool = False) -> Sandbox:
-    """Bubblewrap when it works here; else ProcessSandbox if ``allow_weak``, else refuse."""
+def default_sandbox(allow_weak: bool = False, hide: Sequence[Path] = ()) -> Sandbox:
+    """Bubblewrap when it works here; else ProcessSandbox if ``allow_weak``, else refuse.
+
+    ``hide``: folders (e.g. the results database's) the program must not see at all.
+    """
     problem = bwrap_problem()
     if problem is None:
-        return BwrapSandbox()
+        return BwrapSandbox(hide=hide)
     if allow_weak:
         return ProcessSandbox()
     raise SandboxUnavailable(f"cannot isolate untrusted code: {problem}; {_WEAK_HINT}")

@@ -49,7 +49,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from showdown.records import ExecResult
-from showdown.sandbox.base import Limits, Sandbox, SandboxUnavailable
+from showdown.sandbox.base import DEFAULT_LIMITS, Limits, Sandbox, SandboxUnavailable
 from showdown.sandbox.process import minimal_env, run_capped
 
 __all__ = ["SANDBOX_UID", "BwrapSandbox", "deduce_limit", "tool_problem"]
@@ -61,7 +61,10 @@ SANDBOX_UID = 65534
 INTERPRETER_AS_MB = 256
 _MB = 1024 * 1024
 _TMP_MB = 64
-_DEFAULT_LIMITS = Limits()
+# Folders the program needs to run at all: ``hide`` never blanks these or a folder above them.
+_SYSTEM = tuple(Path(p) for p in ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/etc", "/var"))
+# Already a fresh tmpfs of the sandbox's own, whatever ``hide`` says.
+_PRIVATE = (Path("/tmp"), Path("/run"))
 
 _MEMORY = re.compile(r"\bMemoryError\b|Cannot allocate memory|out of memory|bad_alloc")
 _FILE_SIZE = re.compile(r"File too large|\[Errno 27\]")
@@ -107,7 +110,7 @@ class BwrapSandbox(Sandbox):
         argv: Sequence[str],
         *,
         workdir: Path,
-        limits: Limits = _DEFAULT_LIMITS,
+        limits: Limits = DEFAULT_LIMITS,
         stdin: bytes | None = None,
     ) -> ExecResult:
         workdir = workdir.resolve()
@@ -188,11 +191,13 @@ class BwrapSandbox(Sandbox):
 
 
 def _hidden_dirs(candidates: Iterable[str | Path]) -> list[Path]:
-    """Existing folders to blank out, outermost only, never ``/`` itself."""
+    """Existing folders to blank out, outermost only, never one holding the system itself."""
     found: list[Path] = []
     for candidate in candidates:
         path = Path(candidate).resolve()
-        if path != Path("/") and path.is_dir() and path not in found:
+        holds_system = any(path == s or path in s.parents for s in _SYSTEM)
+        private = any(path == p or p in path.parents for p in _PRIVATE)
+        if not (holds_system or private) and path.is_dir() and path not in found:
             found.append(path)
     return sorted(p for p in found if not any(o != p and o in p.parents for o in found))
 
