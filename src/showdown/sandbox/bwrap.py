@@ -223,7 +223,10 @@ def _make_parents(path: Path, tmpfs_roots: list[Path]) -> list[str]:
 
 
 def _hand_over(workdir: Path, uid: int) -> None:
-    """Give the work folder to the sandbox user; never follows a link the program made."""
+    """Give the work folder to the sandbox user; never follows a link the program made.
+
+    (A hard link to a file outside cannot be there: link() across mounts fails with EXDEV.)
+    """
     for root, dirs, files in os.walk(workdir):
         for name in [*dirs, *files]:
             os.chown(Path(root) / name, uid, uid, follow_symlinks=False)
@@ -231,11 +234,15 @@ def _hand_over(workdir: Path, uid: int) -> None:
 
 
 def _read_status(raw: bytes) -> dict[str, int]:
-    """Merge the JSON objects bwrap writes to ``--json-status-fd`` (child-pid, exit-code...)."""
+    """Merge the JSON objects bwrap writes to ``--json-status-fd`` (child-pid, exit-code...).
+
+    The program never sees this fd; the first value of each key is kept all the same.
+    """
     merged: dict[str, int] = {}
     for line in raw.decode("utf-8", "replace").splitlines():
         if line.strip().startswith("{"):
-            merged.update(json.loads(line))
+            for key, value in json.loads(line).items():
+                merged.setdefault(key, value)
     return merged
 
 
@@ -258,7 +265,7 @@ def _running_in(pid: int, ns: int | None) -> bool:
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
         link = os.readlink(f"/proc/{pid}/ns/pid")
-    except (FileNotFoundError, ProcessLookupError, PermissionError):
+    except OSError:  # gone, or a zombie whose namespace links are already released
         return False
     state = stat.rsplit(")", 1)[-1].split()[0]
     return state not in ("Z", "X") and (ns is None or link == f"pid:[{ns}]")
@@ -277,9 +284,12 @@ def _finish(result: ExecResult, limits: Limits, workdir: Path) -> ExecResult:
 def _file_at_limit(workdir: Path, cap: int) -> bool:
     for root, _dirs, files in os.walk(workdir):
         for name in files:
-            path = Path(root) / name
-            if not path.is_symlink() and path.stat().st_size >= cap:
-                return True
+            try:
+                # lstat: a link the program planted must not make the harness read elsewhere.
+                if os.lstat(Path(root) / name).st_size >= cap:
+                    return True
+            except OSError:  # the program may chmod or remove its own files; not our fault
+                continue
     return False
 
 
