@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import os
 import statistics
 import sys
 import time
@@ -64,6 +65,8 @@ def main() -> None:
                 judge[name].append(_time(functools.partial(_score_once, sandbox, answer)))
                 for _ in range(3):
                     bare[name].append(_time(functools.partial(_bare_python, sandbox, workdir)))
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"{os.cpu_count()} CPUs, load average {load} (1/5/15 min): a busy machine inflates both")
     _report("score clean.md (todo-cli)", judge, execs, args.runs)
     _report("python -S -c pass", bare, 1, args.runs * 3)
 
