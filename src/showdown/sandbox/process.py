@@ -98,6 +98,7 @@ def run_capped(
     stdin: bytes | None,
     isolation: str,
     shown_argv: list[str] | None = None,
+    pass_fds: tuple[int, ...] = (),
 ) -> ExecResult:
     """Run ``argv`` in a new session, read capped output, kill the group on timeout."""
     started = time.monotonic()
@@ -109,6 +110,7 @@ def run_capped(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
+        pass_fds=pass_fds,
     )
     assert proc.stdout is not None and proc.stderr is not None
     readers = [_CappedReader(proc.stdout, limits.max_output_bytes),
