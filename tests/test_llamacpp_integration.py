@@ -123,6 +123,11 @@ def test_showdown_run_json_on_the_bundled_model(tmp_path: Path, bundled_model: P
     assert row["settings"] == {"max_tokens": 64, "ctx": 8192, "temperature": 0.0, "seed": 42}
     assert row["server_tokens_per_s"] is not None
     assert row["output_tokens"] <= 64
+    telemetry = row["telemetry"]
+    assert telemetry["proc_cpu_s"] > 0 and telemetry["proc_rss_peak_bytes"] > 0
+    if not row["host"]["gpus"]:  # no GPU: GPU figures are null with a reason, never zeros
+        assert telemetry["gpu_energy_j"] is None and telemetry["peak_vram_bytes"] is None
+        assert telemetry["unavailable"]["gpu_energy_j"]
     assert 0 <= row["score"] <= 100
 
 

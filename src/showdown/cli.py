@@ -63,15 +63,17 @@ def cli() -> None:
 @click.option("--case", "case_id", help="Which case the answer is for (tasks with several, "
               "e.g. HumanEval/3).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@click.option("--allow-weak-isolation", "allow_weak", is_flag=True,
+              help="Run the code with process isolation only where bubblewrap cannot run.")
 def score(paths: tuple[Path, ...], task_id: str, task_dir: tuple[Path, ...], case_id: str | None,
-          as_json: bool) -> None:
+          as_json: bool, allow_weak: bool) -> None:
     """Score saved answers (Markdown replies or .py files) with no model involved."""
     missing = [p for p in paths if not p.is_file()]
     if missing:
         fail(f"no such file: {missing[0]} (give the path of a saved answer, .md or .py)")
     try:
         task = find_task(task_id, task_dir)
-        sandbox = default_sandbox()
+        sandbox = default_sandbox(allow_weak=allow_weak)
         verdicts = [(path, score_file(path, task, sandbox, case_id)) for path in paths]
     except (TaskError, SandboxUnavailable) as exc:
         fail(str(exc))
@@ -126,13 +128,16 @@ def setup(llama_server: Path | None) -> None:
 @click.option("--idle-timeout", default=120.0, show_default=True, help="Seconds of silence "
               "before a stream counts as stalled.")
 @click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
+@click.option("--allow-weak-isolation", "allow_weak", is_flag=True,
+              help="Run the code with process isolation only where bubblewrap cannot run.")
 @click.pass_context
 def run(ctx: click.Context, /, **_: Any) -> None:
     """Benchmark models on tasks: stream, time, judge, store and print the tables."""
     p = ctx.params
     try:
-        store = Store(p["db"] or default_db_path())
-        sandbox = default_sandbox()
+        db_path = p["db"] or default_db_path()
+        store = Store(db_path)
+        sandbox = default_sandbox(allow_weak=p["allow_weak"], hide=[db_path.resolve().parent])
         resume = _resumable(ctx, store) if p["resume"] else None
         plan = plan_from_run(resume) if resume else _plan(ctx)
     except (ConfigError, ProviderError, TaskError, SandboxUnavailable, StoreError,
@@ -280,4 +285,8 @@ def tasks_command(task_dir: tuple[Path, ...]) -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    cli()
+    try:
+        cli()
+    except KeyboardInterrupt:  # Ctrl-C before a run has started: nothing to save or stop
+        err.print("interrupted")
+        sys.exit(130)

@@ -25,6 +25,15 @@ __all__ = [
 
 _MISSING = re.compile(r"ModuleNotFoundError: No module named '([\w.]+)'")
 _EOF_INPUT = "EOFError: EOF when reading a line"
+# What each sandbox limit (ExecResult.limit_hit) means, in words for the table.
+_LIMITS = {
+    "timeout": "used up its CPU-time limit",
+    "memory_limit": "ran out of its memory budget",
+    "file_size_limit": "wrote a file past the size limit",
+    "process_limit": "could not start more processes (process limit)",
+    "network_blocked": "tried to use the network, which the sandbox blocks",
+    "fs_write_blocked": "tried to write outside its folder",
+}
 _EOF_MARKERS = (
     "was never closed", "unexpected EOF", "unterminated triple-quoted", "expected an indented block",
 )
@@ -112,8 +121,9 @@ def diagnose_runs(runs: Iterable[ExecResult]) -> list[Diagnosis]:
 
 def _diagnose_run(run: ExecResult) -> list[Diagnosis]:
     cmd = _shown_command(run.argv)
-    if run.limit_hit and run.limit_hit != "timeout":
-        return [Diagnosis(run.limit_hit, f"`{cmd}` hit the sandbox's {run.limit_hit}")]
+    if run.limit_hit and not run.timed_out:
+        what = _LIMITS.get(run.limit_hit, f"hit the sandbox's {run.limit_hit}")
+        return [Diagnosis(run.limit_hit, f"`{cmd}` {what}")]
     if run.timed_out:
         return [Diagnosis("timeout", f"`{cmd}` did not finish in time and was killed")]
     if _EOF_INPUT in run.stderr:

@@ -135,46 +135,77 @@ def model_label(spec: ModelSpec) -> str:
 
 def _run_model(spec: ModelSpec, label: str, todo: list[tuple[Task, Case, int]], plan: RunPlan,
                run: RunInfo, store: Store, sandbox: Sandbox, ev: Events) -> list[Result]:
-    results: list[Result] = []
-
-    def save(task: Task, case: Case, trial: int, settings: GenerationSettings,
-             generation: Generation, provider: Provider | None,
-             telemetry: dict[str, Any] | None = None) -> None:
-        verdict = None
-        if generation.text:
-            ev.phase(label, f"judging {case.id} (trial {trial})")
-            answer = Answer(generation.text, generation.finish_reason)
-            verdict = task.judge(answer, sandbox, case.id)
-        result = Result(run.run_id, label, spec.spec, task.id, trial, settings, generation,
-                        verdict, now(), dict(provider.info) if provider else {}, plan.host,
-                        case.id, telemetry or {})
-        store.save_result(result)
-        results.append(result)
-        ev.result(result)
-
+    turn = _ModelTurn(spec, label, plan, run, store, sandbox, ev)
     try:
         provider = make_provider(spec)
-        ev.phase(label, "loading")
-        settings = provider.open(plan.settings)
     except ProviderError as exc:
-        for task, case, trial in todo:
-            save(task, case, trial, plan.settings, Generation(error=str(exc)), None)
-        return results
+        for key in todo:
+            turn.save(*key, plan.settings, Generation(error=str(exc)), None)
+        return turn.results
     try:
-        if plan.warmup:
+        settings, failure = turn.open(provider)
+        if failure is None and plan.warmup:
             ev.phase(label, "warming up")
             provider.stream(WARMUP)
         for task, case, trial in todo:
-            ev.phase(label, f"generating {case.id} (trial {trial}/{plan.trials})")
-            request = ChatRequest(case.prompt, settings)
-            with Sampler(provider.server_pid, remote=provider.remote) as sampler:
-                generation = provider.stream(request, ev.progress)
-            telemetry = telemetry_record(sampler.telemetry, generation.output_tokens)
-            save(task, case, trial, settings, generation, provider, telemetry)
+            if failure is not None:
+                turn.save(task, case, trial, plan.settings, Generation(error=failure), provider)
+                continue
+            turn.measure(provider, task, case, trial, settings)
+            if not provider.healthy():
+                # A crashed server is never reused: start a fresh one for what is left.
+                provider.close()
+                settings, failure = turn.open(provider, "restarting after a crash")
     finally:
         provider.close()
-    return results
+    return turn.results
 
+
+@dataclass
+class _ModelTurn:
+    """One model's share of a run: open it, measure each case, judge and store each result."""
+
+    spec: ModelSpec
+    label: str
+    plan: RunPlan
+    run: RunInfo
+    store: Store
+    sandbox: Sandbox
+    ev: Events
+    results: list[Result] = field(default_factory=list)
+
+    def open(self, provider: Provider, why: str = "loading") -> tuple[GenerationSettings, str | None]:
+        """The settings in effect, or the error that keeps this model from running."""
+        self.ev.phase(self.label, why)
+        try:
+            return provider.open(self.plan.settings), None
+        except ProviderError as exc:
+            return self.plan.settings, str(exc)
+
+    def measure(self, provider: Provider, task: Task, case: Case, trial: int,
+                settings: GenerationSettings) -> None:
+        self.ev.phase(self.label, f"generating {case.id} (trial {trial}/{self.plan.trials})")
+        request = ChatRequest(case.prompt, settings)
+        with Sampler(provider.server_pid, remote=provider.remote) as sampler:
+            generation = provider.stream(request, self.ev.progress)
+        telemetry = telemetry_record(sampler.telemetry, generation.output_tokens)
+        self.save(task, case, trial, settings, generation, provider, telemetry)
+
+    def save(self, task: Task, case: Case, trial: int, settings: GenerationSettings,
+             generation: Generation, provider: Provider | None,
+             telemetry: dict[str, Any] | None = None) -> None:
+        """Judge what came back (if anything did) and store the result at once."""
+        verdict = None
+        if generation.text:
+            self.ev.phase(self.label, f"judging {case.id} (trial {trial})")
+            answer = Answer(generation.text, generation.finish_reason)
+            verdict = task.judge(answer, self.sandbox, case.id)
+        result = Result(self.run.run_id, self.label, self.spec.spec, task.id, trial, settings,
+                        generation, verdict, now(), dict(provider.info) if provider else {},
+                        self.plan.host, case.id, telemetry or {})
+        self.store.save_result(result)
+        self.results.append(result)
+        self.ev.result(result)
 
 
 def benchmark(plan: RunPlan, store: Store, sandbox: Sandbox, events: Events | None = None,

@@ -71,6 +71,10 @@ class Provider(ABC):
         """Make the model ready (load it), timing the load; returns the settings in effect."""
         return settings
 
+    def healthy(self) -> bool:
+        """False when what ``open`` started has died, so it must be opened again, not reused."""
+        return True
+
     def close(self) -> None:  # noqa: B027 - optional hook: most backends hold nothing
         """Release what ``open`` took (stop a server, unload a model)."""
 

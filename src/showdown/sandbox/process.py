@@ -98,6 +98,7 @@ def run_capped(
     stdin: bytes | None,
     isolation: str,
     shown_argv: list[str] | None = None,
+    pass_fds: tuple[int, ...] = (),
 ) -> ExecResult:
     """Run ``argv`` in a new session, read capped output, kill the group on timeout."""
     started = time.monotonic()
@@ -109,6 +110,7 @@ def run_capped(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
+        pass_fds=pass_fds,
     )
     assert proc.stdout is not None and proc.stderr is not None
     readers = [_CappedReader(proc.stdout, limits.max_output_bytes),
@@ -126,12 +128,15 @@ def run_capped(
 
     watchdog = threading.Timer(limits.timeout_s, expire)
     watchdog.start()
-    if stdin is not None and proc.stdin is not None:
-        _feed(proc.stdin, stdin)
-    proc.wait()
-    watchdog.cancel()
+    try:
+        if stdin is not None and proc.stdin is not None:
+            _feed(proc.stdin, stdin)
+        proc.wait()
+    finally:
+        # Also when the harness is interrupted mid-test: no process of the program survives.
+        watchdog.cancel()
+        _kill_group(proc.pid)
     timed_out = expired.is_set()
-    _kill_group(proc.pid)
     duration = time.monotonic() - started
     for reader in readers:
         reader.join(timeout=2.0)
