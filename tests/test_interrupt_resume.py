@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from httpfake import Reply, Sleep, fake_server, sse, sse_done
+
 from showdown.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent

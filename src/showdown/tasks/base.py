@@ -9,9 +9,10 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from showdown.records import Verdict
-from showdown.sandbox import Sandbox
+from showdown.sandbox import Limits, Sandbox
 
 __all__ = ["Answer", "Case", "Task", "TaskError"]
 
@@ -45,6 +46,16 @@ class Task(ABC):
     description: str
     kind: str
     root: Path
+    limits: Limits
+
+    def __init__(self, root: Path, data: dict[str, Any]) -> None:
+        """The keys every task.toml has: id, title, description and [limits]."""
+        self.root = root
+        self.id = data["id"]
+        self.title = data.get("title", self.id)
+        self.description = data.get("description", "")
+        known = Limits.__dataclass_fields__
+        self.limits = Limits(**{k: v for k, v in data.get("limits", {}).items() if k in known})
 
     @property
     @abstractmethod

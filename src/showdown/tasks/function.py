@@ -20,7 +20,7 @@ from typing import Any
 from showdown import diagnose
 from showdown.extract import Extraction, extract_code
 from showdown.records import Diagnosis, ExecResult, TestRun, Verdict
-from showdown.sandbox import Limits, Sandbox
+from showdown.sandbox import Sandbox
 from showdown.sandbox.base import scratch_dir
 from showdown.tasks.base import Answer, Case, Task, TaskError
 
@@ -138,17 +138,11 @@ class FunctionTask(Task):
     kind = "function"
 
     def __init__(self, root: Path, data: dict[str, Any]) -> None:
-        self.root = root
-        self.id = data["id"]
-        self.title = data.get("title", self.id)
-        self.description = data.get("description", "")
+        super().__init__(root, data)
         self.data_ref: str = data["data"]
         self.template: str = (root / data["prompt_file"]).read_text(encoding="utf-8")
         if "{prompt}" not in self.template:
             raise KeyError("prompt_file must contain the placeholder {prompt}")
-        limits = data.get("limits", {})
-        known = Limits.__dataclass_fields__
-        self.limits = Limits(**{k: v for k, v in limits.items() if k in known})
         self._problems: dict[str, Problem] | None = None
 
     @classmethod

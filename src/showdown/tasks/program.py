@@ -16,7 +16,7 @@ from showdown import diagnose
 from showdown.checks import CHECKS, run_check
 from showdown.extract import Extraction, extract_code
 from showdown.records import CheckResult, ExecResult, TestRun, Verdict
-from showdown.sandbox import Limits, Sandbox
+from showdown.sandbox import Sandbox
 from showdown.sandbox.base import scratch_dir
 from showdown.scoring import score
 from showdown.tasks.base import Answer, Task, TaskError
@@ -109,14 +109,9 @@ class ProgramTask(Task):
     kind = "program"
 
     def __init__(self, root: Path, data: dict[str, Any]) -> None:
-        self.root = root
-        self.id = data["id"]
-        self.title = data.get("title", self.id)
-        self.description = data.get("description", "")
+        super().__init__(root, data)
         self.program_file: str = data.get("program_file", "main.py")
         self._prompt = (root / data["prompt_file"]).read_text(encoding="utf-8")
-        limits = data.get("limits", {})
-        self.limits = Limits(**{k: v for k, v in limits.items() if k in Limits.__dataclass_fields__})
         self.features = [_feature(f) for f in data.get("features", [])]
         self.tests = [
             FunctionalTest(t["id"], t.get("title", t["id"]), [Step(**s) for s in t["steps"]])

@@ -19,7 +19,7 @@ from typing import Any
 
 from showdown import diagnose
 from showdown.records import Diagnosis, ExecResult, TestRun, Verdict
-from showdown.sandbox import Limits, Sandbox
+from showdown.sandbox import Sandbox
 from showdown.sandbox.base import scratch_dir
 from showdown.tasks.base import Answer, Task, TaskError
 from showdown.tasks.repo_edit import Applied, RepoEdit, apply_edit, parse_answer
@@ -152,10 +152,7 @@ class RepoTask(Task):
     kind = "repo"
 
     def __init__(self, root: Path, data: dict[str, Any]) -> None:
-        self.root = root
-        self.id = data["id"]
-        self.title = data.get("title", self.id)
-        self.description = data.get("description", "")
+        super().__init__(root, data)
         self.template: str = (root / data["prompt_file"]).read_text(encoding="utf-8")
         self.tests_dir: str = data.get("tests_dir", "tests")
         self.repo = read_tree(root / data.get("repo_dir", "repo"))
@@ -164,8 +161,6 @@ class RepoTask(Task):
             raise FileNotFoundError("repo_dir and hidden_dir must both hold files")
         self.hidden = {f"{HIDDEN_DIR}/{p}": text for p, text in hidden.items()}
         self.weights = Weights(**data.get("scoring", {}))
-        known = Limits.__dataclass_fields__
-        self.limits = Limits(**{k: v for k, v in data.get("limits", {}).items() if k in known})
 
     @classmethod
     def from_data(cls, root: Path, data: dict[str, Any]) -> RepoTask:
