@@ -90,7 +90,7 @@ def test_stream_sends_the_fair_settings_as_options_and_keeps_ollamas_figures() -
     assert gen.error is None and gen.attempts == 1
     assert gen.text == "def f():\n    return 1\n"
     assert gen.reasoning == "plan it"
-    assert gen.ttft_s is not None and gen.ttft_s >= 0.2
+    assert gen.ttft_s is not None and gen.ttft_s >= 0.19  # the pause came before any token
     assert gen.output_tokens == 40 and gen.prompt_tokens == 26
     assert gen.server_tokens_per_s == 20.0  # 40 tokens / 2.0 s of eval_duration
     assert gen.server_timings["eval_duration"] == 2_000_000_000
