@@ -118,12 +118,9 @@ class OllamaProvider(HTTPProvider):
         # Everything loaded goes, this model too: each load is then timed from the same start.
         for loaded in self._loaded():
             self._unload(str(loaded.get("name") or loaded.get("model")))
-        started = time.monotonic()
-        self._call("POST", "/api/chat", {"model": self.model, "messages": [],
-                                         "keep_alive": self.keep_alive,
-                                         "options": self._options(None)}, self.load_timeout_s)
-        self.load_s = round(time.monotonic() - started, 4)
-        self._event("preload", self.model, self.load_s)
+        self.load_s = self._timed("preload", self.model, {
+            "model": self.model, "messages": [], "keep_alive": self.keep_alive,
+            "options": self._options(None)}, self.load_timeout_s)
         self.info = self._describe(show, settings.ctx, ctx_train)
         return GenerationSettings(settings.max_tokens, self._ctx, settings.temperature,
                                   settings.seed)
@@ -138,13 +135,16 @@ class OllamaProvider(HTTPProvider):
         return [m for m in models if isinstance(m, dict)] if isinstance(models, list) else []
 
     def _unload(self, model: str) -> None:
-        started = time.monotonic()
-        self._call("POST", "/api/chat", {"model": model, "messages": [], "keep_alive": 0}, 120.0)
-        self._event("unload", model, round(time.monotonic() - started, 4))
+        self._timed("unload", model, {"model": model, "messages": [], "keep_alive": 0}, 120.0)
 
-    def _event(self, action: str, model: str, seconds: float) -> None:
+    def _timed(self, action: str, model: str, body: dict[str, Any], timeout_s: float) -> float:
+        """A load or unload (``/api/chat`` with no messages), logged with when it began."""
         at = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+        started = time.monotonic()
+        self._call("POST", "/api/chat", body, timeout_s)
+        seconds = round(time.monotonic() - started, 4)
         self.events.append({"at": at, "action": action, "model": model, "seconds": seconds})
+        return seconds
 
     def _describe(self, show: Any, requested_ctx: int, ctx_train: int | None) -> dict[str, Any]:
         entry = next((m for m in self._loaded() if m.get("name") == full_name(self.model)), {})
@@ -179,7 +179,7 @@ class OllamaProvider(HTTPProvider):
             why = failure.message.removeprefix("connection failed: ").rsplit(" (", 1)[0]
             raise ProviderError(f"{self.spec}: cannot reach Ollama at {self.base_url} ({why}); "
                                 "is `ollama serve` running? Set OLLAMA_HOST or base_url")
-        if failure.message.startswith("HTTP 404") and "model" in failure.message.lower():
+        if path == "/api/show" and failure.message.startswith("HTTP 404"):
             raise ProviderError(f"{self.spec}: Ollama at {self.base_url} has no model "
                                 f"{self.model!r} (run `ollama pull {self.model}` first)")
         raise ProviderError(f"{self.spec}: {path} failed: {failure.message}")
