@@ -137,7 +137,7 @@ def two_rounds() -> list[Result]:
     r1, r2 = RUNS
     truncated = (("truncated", "output hit the token limit mid-statement"),)
     return [
-        result(r1, "Qwen 3.5 MoE 35B", ttft=20.0, total=3.0, tokens=4096, tps=1510.0,
+        result(r1, "Qwen 3.5 MoE 35B", ttft=20.0, total=22.71, tokens=4096, tps=1510.0,
                placement="vram", size_gb=23, judged=verdict(28, (3, 10), (0, 7),
                                                             syntax_ok=False, diagnoses=truncated)),
         result(r1, "Codestral 22B", tps=80.0, placement="vram", size_gb=12,

@@ -25,6 +25,7 @@ __all__ = [
     "seconds",
     "share",
     "size",
+    "span_of",
     "spread",
     "syntax",
     "tally",
@@ -71,10 +72,13 @@ def spread(value: Spread | None, show: Callable[[float], str], ranges: bool = Tr
     """A figure's centre, and its min–max in brackets when trials differed."""
     if value is None:
         return DASH
-    text = show(value.value)
-    if ranges and value.varies:
-        text += f" ({show(value.lo)}–{show(value.hi)})"
-    return text
+    span = span_of(value, show) if ranges else ""
+    return show(value.value) + (f" ({span})" if span else "")
+
+
+def span_of(value: Spread | None, show: Callable[[float], str]) -> str:
+    """``lo–hi`` when trials differed, else empty."""
+    return f"{show(value.lo)}–{show(value.hi)}" if value is not None and value.varies else ""
 
 
 def tally(value: Tally) -> str:

@@ -24,15 +24,21 @@ __all__ = ["Figure", "by_the_numbers"]
 
 @dataclass(frozen=True)
 class Figure:
-    """One headline figure: a stable key, the number, and the sentence that states it."""
+    """One headline figure: a stable key, the number, its lead text and the words after it."""
 
     key: str
     value: float
-    text: str
+    lead: str
+    words: str
+
+    @property
+    def text(self) -> str:
+        """The whole sentence: "167.1 tok/s from Gemma 4 — fastest perfect-scoring model"."""
+        return f"{self.lead} {self.words}"
 
 
 def _minutes(secs: float) -> str:
-    return f" ({secs / 60:.0f} minutes)" if secs >= 120 else ""
+    return f"({secs / 60:.0f} minutes) " if secs >= 120 else ""
 
 
 def _plural(n: int, word: str) -> str:
@@ -55,8 +61,9 @@ def by_the_numbers(groups: Sequence[Group], perf: Sequence[PerfRow],
                 and (c.score_after or 0) > (c.score_before or 0)]
     if changes:
         figures.append(Figure("improved_between_rounds", len(improved),
-                              f"{len(improved)} of {_plural(len(changes), 'model')} measured in "
-                              "more than one round scored higher in the later one"))
+                              f"{len(improved)} of {len(changes)}",
+                              f"{'model' if len(changes) == 1 else 'models'} measured in more "
+                              "than one round scored higher in the later one"))
     return figures
 
 
@@ -65,30 +72,31 @@ def _scope(groups: Sequence[Group], rounds: list[str]) -> list[Figure]:
     tasks = {g.task for g in groups}
     results = sum(len(g.results) for g in groups)
     failed = sum(g.failed for g in groups)
-    text = f"{_plural(len(models), 'model')} benchmarked"
+    text = "benchmarked"
     if len(rounds) > 1:
         text += f" across {len(rounds)} rounds"
     if len(tasks) > 1:
         text += f" on {len(tasks)} tasks"
-    out = [Figure("models", len(models), text),
-           Figure("results", results, f"{_plural(results, 'generation')} measured, "
-                                      f"{results - failed} judged")]
+    out = [Figure("models", len(models), _plural(len(models), "model"), text),
+           Figure("results", results, _plural(results, "generation"),
+                  f"measured, {results - failed} judged")]
     if failed:
-        out.append(Figure("failed_generations", failed,
-                          f"{_plural(failed, 'generation')} failed with no answer to judge"))
+        out.append(Figure("failed_generations", failed, _plural(failed, "generation"),
+                          "failed with no answer to judge"))
     return out
 
 
 def _quality(board: Sequence[LeaderRow], who: Callable[[LeaderRow], str]) -> list[Figure]:
     scored = [r for r in board if r.score is not None]
     perfect = [r for r in scored if r.score is not None and r.score.value == 100]
-    out = [Figure("perfect_scores", len(perfect), f"{_plural(len(perfect), 'perfect score')}")]
+    out = [Figure("perfect_scores", len(perfect), str(len(perfect)),
+                  "perfect score" if len(perfect) == 1 else "perfect scores")]
     fast = [r for r in perfect if r.tokens_per_s is not None]
     if fast:
         best = max(fast, key=lambda r: _v(r.tokens_per_s))
         out.append(Figure("fastest_perfect_tokens_per_s", _v(best.tokens_per_s),
-                          f"{fmt.rate(_v(best.tokens_per_s))} tok/s from {who(best)} — "
-                          "fastest perfect-scoring model"))
+                          f"{fmt.rate(_v(best.tokens_per_s))} tok/s",
+                          f"from {who(best)} — fastest perfect-scoring model"))
     return out
 
 
@@ -103,22 +111,22 @@ def _speed(perf: Sequence[PerfRow], who: Callable[[PerfRow], str]) -> list[Figur
         fast = max(timed, key=lambda r: _v(r.tokens_per_s))
         slow = min(timed, key=lambda r: _v(r.tokens_per_s))
         out.append(Figure("fastest_tokens_per_s", _v(fast.tokens_per_s),
-                          f"{fmt.rate(_v(fast.tokens_per_s))} tok/s from {who(fast)} — fastest"))
+                          f"{fmt.rate(_v(fast.tokens_per_s))} tok/s", f"from {who(fast)} — fastest"))
         out.append(Figure("slowest_tokens_per_s", _v(slow.tokens_per_s),
-                          f"{fmt.rate(_v(slow.tokens_per_s))} tok/s from {who(slow)} — slowest"))
+                          f"{fmt.rate(_v(slow.tokens_per_s))} tok/s", f"from {who(slow)} — slowest"))
         if _v(slow.tokens_per_s) > 0:
             ratio = _v(fast.tokens_per_s) / _v(slow.tokens_per_s)
-            out.append(Figure("speed_gap", ratio, f"{ratio:,.0f}× between the fastest and the "
-                              "slowest generation speed"))
+            out.append(Figure("speed_gap", ratio, f"{ratio:,.0f}×",
+                              "between the fastest and the slowest generation speed"))
     for key, attr, words in (("slowest_ttft_s", "ttft_s", "for the first token of {} — the slowest"),
                              ("longest_total_s", "total_s", "in total for {} — the longest"),
                              ("longest_load_s", "load_s", "to load {} — the longest load")):
         rows = [r for r in perf if getattr(r, attr) is not None]
-        if rows:
+        if len(rows) > 1:  # "the slowest" of one is no headline
             top = max(rows, key=lambda r: _v(getattr(r, attr)))
             secs = _v(getattr(top, attr))
-            out.append(Figure(key, secs,
-                              f"{fmt.seconds(secs)}{_minutes(secs)} {words.format(who(top))}"))
+            out.append(Figure(key, secs, fmt.seconds(secs),
+                              f"{_minutes(secs)}{words.format(who(top))}".lstrip()))
     return out
 
 
@@ -130,13 +138,12 @@ def _placement(groups: Sequence[Group], board: Sequence[LeaderRow],
                         ("unknown", "with no placement recorded")):
         models = {g.model for g in groups for r in g.results if placement_of(r) == tier}
         if models:
-            out.append(Figure(f"models_{tier}", len(models),
-                              f"{_plural(len(models), 'model')} {words}"))
+            out.append(Figure(f"models_{tier}", len(models), _plural(len(models), "model"), words))
     top = max((_v(r.score) for r in board), default=None)
     sized = [r for r in board if r.size_bytes is not None and _v(r.score) == top]
-    if sized and top is not None:
+    if sized and top is not None and len(board) > 1:
         small = min(sized, key=lambda r: r.size_bytes or 0)
         out.append(Figure("smallest_top_scorer_bytes", float(small.size_bytes or 0),
-                          f"{fmt.size(small.size_bytes or 0)} for {who(small)} — the smallest "
+                          fmt.size(small.size_bytes or 0), f"for {who(small)} — the smallest "
                           f"model with the top score ({fmt.num(top)})"))
     return out

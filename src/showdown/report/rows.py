@@ -55,6 +55,7 @@ class PerfRow:
     samples: int
     failed: int
     placement: str
+    size_bytes: int | None
     ttft_s: Spread | None
     total_s: Spread | None
     output_tokens: Spread | None
@@ -151,7 +152,7 @@ def performance_rows(groups: Iterable[Group]) -> list[PerfRow]:
         gens = [r.generation for r in g.results]
         rows.append(PerfRow(
             round=g.round, model=g.model, task=g.task, samples=len(g.results), failed=g.failed,
-            placement=g.placement,
+            placement=g.placement, size_bytes=g.size_bytes,
             ttft_s=median_spread(x.ttft_s for x in gens),
             total_s=median_spread(x.total_s for x in gens),
             output_tokens=median_spread(x.output_tokens for x in gens),

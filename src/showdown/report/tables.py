@@ -7,6 +7,7 @@ after "9.97s", and a hover title for detail (a diagnosis's sentence).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
@@ -27,6 +28,7 @@ __all__ = [
     "sections",
     "style_tables",
     "tier_tables",
+    "title",
 ]
 
 
@@ -42,11 +44,22 @@ RR = TypeVar("RR", bound=_Rounded)
 
 @dataclass(frozen=True)
 class Cell:
-    """One table cell: its text, the value it sorts by, and optional hover detail."""
+    """One table cell: its text, the value it sorts by, hover detail, and a second line.
+
+    ``span`` is a figure's min–max over trials (or a count of failures): shown under the text
+    where a format allows it, in brackets after it where not.
+    """
 
     text: str
     sort: float | str | None = None
     title: str = ""
+    span: str = ""
+    tone: str = ""  # a style hint: "good"/"fair"/"poor" for scores, "tier-<placement>" for models
+
+    @property
+    def full(self) -> str:
+        """The text with its range in brackets, for formats with one line per cell."""
+        return f"{self.text} ({self.span})" if self.span else self.text
 
 
 @dataclass(frozen=True)
@@ -72,11 +85,26 @@ class Section:
 
 
 def _num(value: Spread | None, show: Callable[[float], str], ranges: bool = True) -> Cell:
-    return Cell(fmt.spread(value, show, ranges), None if value is None else value.value)
+    if value is None:
+        return Cell(fmt.DASH)
+    return Cell(show(value.value), value.value, span=fmt.span_of(value, show) if ranges else "")
 
 
 def _text(text: str) -> Cell:
     return Cell(text, text.lower())
+
+
+def _score(value: Spread | None) -> Cell:
+    """A score cell toned as the seed reads scores: 100 good, 80s–90s fair, below poor."""
+    cell = _num(value, fmt.num)
+    if value is None:
+        return cell
+    tone = "good" if value.value >= 100 else "fair" if value.value >= 80 else "poor"
+    return dataclasses.replace(cell, tone=tone)
+
+
+def _model(name: str, placement: str) -> Cell:
+    return Cell(name, name.lower(), title=fmt.placement(placement), tone=f"tier-{placement}")
 
 
 def _table(title: str, spec: Sequence[tuple[str, bool, Callable[[R], Cell]]],
@@ -89,6 +117,8 @@ def _table(title: str, spec: Sequence[tuple[str, bool, Callable[[R], Cell]]],
 
 def _per_round(rows: Sequence[RR], title: str, report: Report) -> list[tuple[str, list[RR]]]:
     """One table per round when several are selected (as the seed), task column if several."""
+    if not rows:
+        return []
     if len(report.rounds) <= 1:
         return [(title, list(rows))]
     return [(f"{title} — {label}", [r for r in rows if r.round == label])
@@ -97,15 +127,16 @@ def _per_round(rows: Sequence[RR], title: str, report: Report) -> list[tuple[str
 
 def _trials(row: PerfRow | QualityRow) -> Cell:
     failed = row.samples - row.judged if isinstance(row, QualityRow) else row.failed
-    text = str(row.samples) + (f" ({failed} failed)" if failed else "")
-    return Cell(text if row.samples > 1 or failed else fmt.DASH, row.samples)
+    if row.samples == 1 and not failed:
+        return Cell(fmt.DASH, 1)
+    return Cell(str(row.samples), row.samples, span=f"{failed} failed" if failed else "")
 
 
 def performance_tables(report: Report) -> list[TableSpec]:
     """The seed's Performance table (per round), plus load time, VRAM and energy when known."""
     task = len(report.tasks) > 1
     spec: list[tuple[str, bool, Callable[[PerfRow], Cell]]] = [
-        ("Model", False, lambda r: _text(r.model)),
+        ("Model", False, lambda r: _model(r.model, r.placement)),
         ("Task", False, lambda r: _text(r.task if task else fmt.DASH)),
         ("Trials", True, _trials),
         ("TTFT", True, lambda r: _num(r.ttft_s, fmt.seconds)),
@@ -135,7 +166,7 @@ def quality_tables(report: Report) -> list[TableSpec]:
                                                           _ratio(r.features))),
         (_out_of("Functional", funcs), True, lambda r: Cell(fmt.tally(r.functional),
                                                             _ratio(r.functional))),
-        ("Score", True, lambda r: _num(r.score, fmt.num)),
+        ("Score", True, lambda r: _score(r.score)),
         ("Diagnoses", False, lambda r: Cell(fmt.diagnoses(r.diagnoses, r.samples), None,
                                             "\n".join(f"{d.code}: {d.message}"
                                                       for d in r.diagnoses))),
@@ -170,14 +201,14 @@ def style_tables(report: Report) -> list[TableSpec]:
         ("Comments/line", True, lambda r: _num(r.comment_density, "{:.2f}".format, False)),
     ]
     rows = sorted(report.style, key=lambda r: -(r.lines.value if r.lines else 0))
-    return [_table(title, spec, rs) for title, rs in _per_round(rows, "Style", report)]
+    return [_table(title, spec, rs) for title, rs in _per_round(rows, "Style comparison", report)]
 
 
 def tier_tables(report: Report) -> list[TableSpec]:
     """The seed's speed tiers: one table per place a model ran, fastest first."""
     rounds, task = len(report.rounds) > 1, len(report.tasks) > 1
     spec: list[tuple[str, bool, Callable[[TierRow], Cell]]] = [
-        ("Model", False, lambda r: _text(r.model)),
+        ("Model", False, lambda r: _model(r.model, r.tier)),
         ("Round", False, lambda r: _text(r.round if rounds else fmt.DASH)),
         ("Task", False, lambda r: _text(r.task if task else fmt.DASH)),
         ("Size", True, lambda r: Cell(fmt.DASH if r.size_bytes is None else fmt.size(r.size_bytes),
@@ -207,9 +238,9 @@ def leaderboard_tables(report: Report) -> list[TableSpec]:
     for task in report.tasks:
         rows = [r for r in report.leaderboard if r.task == task]
         cells = tuple((
-            Cell(str(r.rank), r.rank), _text(r.model), _text(r.round),
+            Cell(str(r.rank), r.rank), _model(r.model, r.placement), _text(r.round),
             Cell(_size_text(r.size_bytes, r.placement), r.size_bytes),
-            _num(r.tokens_per_s, fmt.rate), _num(r.score, fmt.num),
+            _num(r.tokens_per_s, fmt.rate), _score(r.score),
             _text(r.note or fmt.DASH),
         ) for r in rows)
         title = "Leaderboard" if len(report.tasks) == 1 else f"Leaderboard — {task}"
@@ -268,3 +299,12 @@ def sections(report: Report) -> list[Section]:
         Section("numbers", "By the numbers", "Each figure computed from the selection above.",
                 bullets=tuple(f.text for f in report.numbers)),
     ]
+
+
+def title(report: Report) -> str:
+    """The report's heading, naming the rounds it covers (as the seed's title did)."""
+    if not report.rounds:
+        return "Model showdown"
+    if len(report.rounds) <= 3:
+        return "Model showdown: " + " vs ".join(report.rounds)
+    return f"Model showdown: {len(report.rounds)} rounds"
