@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # tests/httpfake.py and friends
 
-from showdown.fetch import bundled_model_path, find_llama_server  # noqa: E402
+from showdown.fetch import bundled_model_path, find_llama_server
 
 ROOT = Path(__file__).resolve().parent.parent
 

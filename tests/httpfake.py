@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-__all__ = ["DROP", "Reply", "Sleep", "FakeServer", "fake_server", "sse", "sse_done"]
+__all__ = ["DROP", "FakeServer", "Reply", "Sleep", "fake_server", "sse", "sse_done"]
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from httpfake import DROP, Reply, Sleep, fake_server, sse, sse_done
+
 from showdown.providers.base import ChatRequest, decode_rate
 from showdown.providers.openai_compat import OpenAICompatProvider, iter_sse
 from showdown.records import GenerationSettings

@@ -175,3 +175,19 @@ def test_runs_sharing_a_label_form_one_round_and_unlabelled_runs_are_named_by_id
     groups = group_results(results, [*RUNS, again, bare])
     assert [(g.round, g.model, len(g.results)) for g in groups] == [("Round 2", "A", 2),
                                                                    ("run-x", "B", 1)]
+
+
+def test_reads_what_llama_server_and_nvml_telemetry_record() -> None:
+    r2 = RUNS[1]
+    measured = result(r2, "Local", tokens=700, judged=verdict(100),
+                      telemetry={"gpu_mem_used_peak_bytes": 5_000_000_000, "gpu_energy_j": 700.0})
+    measured.model_info.update({"file_size": 135_000_000, "placement": "cpu"})
+    blind = result(r2, "Remote", judged=verdict(100),
+                   telemetry={"gpu_mem_used_peak_bytes": None, "gpu_energy_j": None,
+                              "unavailable": {"gpu": "no NVML"}})
+    rep = build_report([measured, blind], RUNS)
+    local = _row(rep.performance, "Local")
+    assert (local.size_bytes, local.placement) == (135_000_000, "cpu")
+    assert local.peak_vram_bytes.value == 5e9 and local.joules_per_token.value == 1.0
+    remote = _row(rep.performance, "Remote")
+    assert remote.peak_vram_bytes is None and remote.joules_per_token is None  # unseen, not zero

@@ -12,10 +12,13 @@ from rich.console import Console
 
 from showdown import __version__
 from showdown.fetch import FetchError, ensure_bundled_model, ensure_llama_server
+from showdown.hardware.assess import assess_fit
+from showdown.hardware.gguf_meta import GgufError
 from showdown.judge import score_file
 from showdown.providers import ModelSpec, ProviderError, parse_spec
 from showdown.records import GenerationSettings, Result, RunInfo
 from showdown.report import FORMATS, build_report, render, write_report
+from showdown.report.fit import fit_json, print_fit
 from showdown.report.jsonout import result_json, verdict_json
 from showdown.report.select import SelectionError, select_results
 from showdown.report.terminal import print_performance, print_quality, print_report
@@ -34,7 +37,7 @@ err = Console(stderr=True)
 
 def fail(message: str, code: int = 2) -> None:
     """One clear line on stderr and a non-zero exit."""
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     sys.exit(code)
 
 
@@ -186,6 +189,24 @@ def report(db: Path | None, run_ids: tuple[str, ...], rounds: tuple[str, ...],
 def _bundled_spec(options: dict[str, Any]) -> ModelSpec:
     path = ensure_bundled_model(say=lambda m: err.print(f"[cyan]setup:[/] {m}"))
     return parse_spec(f"SmolLM2-135M (bundled)=llamacpp:{path}", dict(options))
+
+
+@cli.command()
+@click.argument("model", type=click.Path(path_type=Path))
+@click.option("--vram", type=click.FloatRange(min=0),
+              help="VRAM budget in GiB (default: what the GPU has free).")
+@click.option("--ctx", type=click.IntRange(min=1), help="Context to size the KV cache for.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def fit(model: Path, vram: float | None, ctx: int | None, as_json: bool) -> None:
+    """Predict how many layers of a GGUF model fit in VRAM, before starting any server."""
+    try:
+        report = assess_fit(model, vram, ctx)
+    except GgufError as exc:
+        fail(str(exc))
+    if as_json:
+        click.echo(json.dumps(fit_json(report), indent=2))
+        return
+    print_fit(console, report)
 
 
 def main() -> None:

@@ -89,6 +89,8 @@ class CheckResult:
 class TestRun:
     """One functional test: the commands it ran and whether what came back was right."""
 
+    __test__ = False  # not a pytest test class, despite the name
+
     name: str
     passed: bool
     detail: str = ""

@@ -18,11 +18,14 @@ from showdown.report.spread import Spread, mean_spread, median_spread
 __all__ = [
     "MIXED",
     "PLACEMENTS",
+    "SIZE_KEYS",
     "Group",
     "group_results",
     "group_score",
     "group_speed",
+    "joules_per_token_of",
     "most_common",
+    "peak_vram_of",
     "placement_of",
     "round_labels",
     "round_order",
@@ -49,10 +52,37 @@ def placement_of(result: Result) -> str:
     return value if isinstance(value, str) and value in PLACEMENTS else "unknown"
 
 
+#: Keys under which providers record a model's size in bytes (llama-server: the GGUF's size).
+SIZE_KEYS = ("size_bytes", "file_size")
+
+
 def size_of(result: Result) -> int | None:
-    """The model's size in bytes where the provider recorded it (``model_info["size_bytes"]``)."""
-    value = result.model_info.get("size_bytes")
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    """The model's size in bytes where the provider recorded it (first of ``SIZE_KEYS``)."""
+    for key in SIZE_KEYS:
+        value = result.model_info.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    return None
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def peak_vram_of(result: Result) -> float | None:
+    """Peak GPU memory during the request (telemetry ``peak_vram_bytes`` or NVML's device peak)."""
+    tel = result.telemetry
+    return _number(tel.get("peak_vram_bytes", tel.get("gpu_mem_used_peak_bytes")))
+
+
+def joules_per_token_of(result: Result) -> float | None:
+    """GPU energy per output token: as recorded, or from measured energy and tokens; else None."""
+    recorded = _number(result.telemetry.get("joules_per_token"))
+    energy = _number(result.telemetry.get("gpu_energy_j"))
+    tokens = result.generation.output_tokens
+    if recorded is None and energy is not None and tokens:
+        return energy / tokens
+    return recorded
 
 
 def round_labels(results: Iterable[Result], runs: Iterable[RunInfo]) -> dict[str, str]:

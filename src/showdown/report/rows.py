@@ -18,7 +18,9 @@ from showdown.report.groups import (
     group_results,
     group_score,
     group_speed,
+    joules_per_token_of,
     most_common,
+    peak_vram_of,
     placement_of,
     round_labels,
     round_order,
@@ -138,9 +140,6 @@ class Report:
     trials: tuple[TrialSeries, ...]
 
 
-def _telemetry(results: Iterable[Result], key: str) -> Spread | None:
-    values = (r.telemetry.get(key) for r in results)
-    return median_spread(v for v in values if isinstance(v, int | float) and not isinstance(v, bool))
 
 
 def performance_rows(groups: Iterable[Group]) -> list[PerfRow]:
@@ -160,8 +159,8 @@ def performance_rows(groups: Iterable[Group]) -> list[PerfRow]:
             server_tokens_per_s=median_spread(x.server_tokens_per_s for x in gens),
             load_s=median_spread(x.load_s for x in gens),
             lines=median_spread(r.verdict.code_lines for r in g.results if r.verdict is not None),
-            peak_vram_bytes=_telemetry(g.results, "peak_vram_bytes"),
-            joules_per_token=_telemetry(g.results, "joules_per_token"),
+            peak_vram_bytes=median_spread(map(peak_vram_of, g.results)),
+            joules_per_token=median_spread(map(joules_per_token_of, g.results)),
         ))
     return sorted(rows, key=lambda r: (index[r.round], r.task, _nones_last(r.ttft_s),
                                        r.model.lower()))
@@ -233,7 +232,7 @@ def tier_rows(groups: Iterable[Group]) -> list[TierRow]:
                 size_bytes=most_common(size_of(r) for r in results),
                 total_s=median_spread(r.generation.total_s for r in results),
                 tokens_per_s=median_spread(r.generation.tokens_per_s for r in results),
-                peak_vram_bytes=_telemetry(results, "peak_vram_bytes"),
+                peak_vram_bytes=median_spread(map(peak_vram_of, results)),
             ))
     tiers = list(PLACEMENTS)
     return sorted(rows, key=lambda r: (tiers.index(r.tier), _nones_last(r.total_s), r.model.lower()))

@@ -1,0 +1,99 @@
+"""The SQLite store: results round-trip whole, filters work, writes are atomic and unique."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from showdown.records import (
+    CheckResult,
+    Diagnosis,
+    ExecResult,
+    Generation,
+    GenerationSettings,
+    Result,
+    RunInfo,
+    TestRun,
+    Verdict,
+)
+from showdown.store import Store, StoreError
+
+
+def make_result(run_id: str, model: str = "m", trial: int = 1, score: int = 94) -> Result:
+    verdict = Verdict(
+        task="todo-cli", syntax_ok=True, score=score,
+        features=[CheckResult("sqlite", True, "imports sqlite3")],
+        functional=[TestRun("add", True, "ok", [ExecResult(["python", "todo.py", "add", "x"], 0,
+                                                            "Added", "", 0.02)])],
+        diagnoses=[Diagnosis("repetition", "loops")], code="print(1)\n", code_lines=1,
+    )
+    gen = Generation(text="```python\nprint(1)\n```", ttft_s=0.5, total_s=2.0, output_tokens=31,
+                     tokens_per_s=20.0, finish_reason="stop", server_timings={"prompt_n": 3})
+    return Result(run_id, model, f"llamacpp:{model}.gguf", "todo-cli", trial,
+                  GenerationSettings(), gen, verdict, "2026-11-26T08:00:00+00:00",
+                  {"ctx": 8192}, {"cpu": "x"}, "todo-cli")
+
+
+def make_run(run_id: str, round_: str = "") -> RunInfo:
+    return RunInfo(run_id, "2026-11-26T08:00:00+00:00", GenerationSettings(), round=round_)
+
+
+def test_result_round_trips_whole(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.db")
+    store.save_run(make_run("r1"))
+    original = make_result("r1")
+    store.save_result(original)
+    assert store.results() == [original]
+    assert store.runs()[0].run_id == "r1"
+
+
+def test_filters_by_round_model_and_run(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.db")
+    store.save_run(make_run("r1", "Round 1"))
+    store.save_run(make_run("r2", "Round 2"))
+    store.save_result(make_result("r1", "a"))
+    store.save_result(make_result("r2", "a"))
+    store.save_result(make_result("r2", "b"))
+    assert [r.run_id for r in store.results(rounds=["Round 2"])] == ["r2", "r2"]
+    assert [r.model for r in store.results(models=["b"])] == ["b"]
+    assert [r.run_id for r in store.results(run_ids=["r1"])] == ["r1"]
+    assert store.results(tasks=["nope"]) == []
+
+
+def test_same_key_is_never_duplicated(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.db")
+    store.save_run(make_run("r1"))
+    store.save_result(make_result("r1", score=10))
+    store.save_result(make_result("r1", score=90))
+    rows = store.results()
+    assert len(rows) == 1 and rows[0].verdict is not None and rows[0].verdict.score == 90
+    assert store.done_keys("r1") == {("m", "todo-cli", "todo-cli", 1)}
+
+
+def test_store_uses_wal_and_a_second_connection_sees_committed_rows(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    store = Store(path)
+    store.save_run(make_run("r1"))
+    store.save_result(make_result("r1"))
+    other = sqlite3.connect(path)
+    assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert other.execute("SELECT count(*) FROM results").fetchone()[0] == 1
+
+
+def test_unwritable_location_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(StoreError, match="cannot open the store"):
+        Store(blocker / "s.db")
+
+
+def test_read_only_store_fails_the_write_check(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    Store(path).close()
+    store = Store.__new__(Store)
+    store.path = path
+    store._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+    with pytest.raises(StoreError, match="cannot write"):
+        store.check_writable()
