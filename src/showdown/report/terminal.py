@@ -59,7 +59,7 @@ def _rich_cell(cell: Cell) -> Text:
 
 def _print_tables(console: Console, tables: Iterable[TableSpec]) -> None:
     for spec in tables:
-        console.print(_rich_table(spec))
+        console.print(_rich_table(spec), crop=False)
 
 
 def print_performance(console: Console, results: Sequence[Result],
