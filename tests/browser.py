@@ -85,6 +85,7 @@ class _Pipe:
 
     def call(self, method: str, params: dict[str, Any] | None = None, session: str | None = None,
              timeout: float = 30.0) -> dict[str, Any]:
+        """Send one command and return its result; events that arrive meanwhile are kept."""
         self._next += 1
         message: dict[str, Any] = {"id": self._next, "method": method, "params": params or {}}
         if session:
@@ -100,11 +101,13 @@ class _Pipe:
             self.events.append(reply)
 
     def wait_for(self, method: str, timeout: float = 30.0) -> None:
+        """Read until an event named ``method`` has arrived."""
         deadline = time.monotonic() + timeout
         while not any(e.get("method") == method for e in self.events):
             self.events.append(self._read(deadline))
 
     def close(self) -> None:
+        """Ask the browser to quit, then make sure it has (it is our child: we end it)."""
         with contextlib.suppress(TimeoutError, EOFError, OSError, RuntimeError):
             self.call("Browser.close", timeout=5.0)
         try:

@@ -91,3 +91,12 @@ def test_every_format_renders_and_unknown_formats_are_refused(tmp_path: Path) ->
         assert path.read_text(encoding="utf-8").strip()
     with pytest.raises(ValueError, match="unknown report format 'pdf'"):
         render(two_rounds(), RUNS, "pdf")
+
+
+def test_style_says_when_code_did_not_parse() -> None:
+    broken = verdict(0, (1, 10), (0, 7), code="def broken(:\n", syntax_ok=False)
+    results = [result(RUNS[1], "Tiny", trial=t, judged=broken) for t in (1, 2)]
+    md = render(results, RUNS, "md")
+    style = md.split("## Style comparison")[1].split("## ")[0]
+    assert "| Model | Parsed |" in style  # nothing parsed, so no counts and no imports
+    assert "| Tiny | 0/2 |" in style

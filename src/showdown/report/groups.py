@@ -38,7 +38,7 @@ T = TypeVar("T")
 PLACEMENTS: dict[str, str] = {
     "vram": "Wholly in VRAM",
     "partial": "Partly offloaded (GPU + CPU/NVMe)",
-    "cpu": "CPU / NVMe (mmap)",
+    "cpu": "CPU only (RAM, or mmap from disk)",
     "cloud": "Cloud API",
     "unknown": "Unknown (not recorded)",
 }

@@ -136,6 +136,10 @@ def _charts(data: dict[str, Any]) -> str:
     return f'<section id="charts"><h2>Charts</h2><div class="charts">{figures}</div></section>'
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def render_html(report: Report) -> str:
     """The whole page: heading, figures, charts, then every table, as one HTML document."""
     data = chart_data(report)
@@ -143,7 +147,7 @@ def render_html(report: Report) -> str:
     order = ("leaderboard", "performance", "quality", "tiers", "style")
     body = "".join(_section(parts[k]) for k in order if k in parts)
     heading = html.escape(title(report))
-    sub = " · ".join([f"{len(report.models)} models", f"{len(report.rounds)} rounds",
+    sub = " · ".join([_count(len(report.models), "model"), _count(len(report.rounds), "round"),
                       ", ".join(report.tasks)])
     json_text = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
     return f"""<!doctype html>

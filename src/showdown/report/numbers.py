@@ -134,7 +134,7 @@ def _placement(groups: Sequence[Group], board: Sequence[LeaderRow],
                who: Callable[[LeaderRow], str]) -> list[Figure]:
     out = []
     for tier, words in (("vram", "ran wholly in VRAM"), ("partial", "ran partly offloaded"),
-                        ("cpu", "ran from CPU / NVMe"), ("cloud", "ran in the cloud"),
+                        ("cpu", "ran on the CPU only"), ("cloud", "ran in the cloud"),
                         ("unknown", "with no placement recorded")):
         models = {g.model for g in groups for r in g.results if placement_of(r) == tier}
         if models:

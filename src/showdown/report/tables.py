@@ -190,6 +190,8 @@ def style_tables(report: Report) -> list[TableSpec]:
     spec: list[tuple[str, bool, Callable[[StyleRow], Cell]]] = [
         ("Model", False, lambda r: _text(r.model)),
         ("Task", False, lambda r: _text(r.task if task else fmt.DASH)),
+        ("Parsed", True, lambda r: Cell(f"{r.samples - r.unparsed}/{r.samples}" if r.unparsed
+                                        else fmt.DASH, r.samples - r.unparsed)),
         ("Lines", True, lambda r: _num(r.lines, fmt.count)),
         ("Functions", True, lambda r: _num(r.functions, fmt.count)),
         ("Classes", True, lambda r: _num(r.classes, fmt.count)),
@@ -197,7 +199,8 @@ def style_tables(report: Report) -> list[TableSpec]:
         ("Type hints", True, lambda r: _num(r.type_hint_share, fmt.share, False)),
         ("try/except", True, lambda r: _num(r.try_blocks, fmt.count)),
         ("with", True, lambda r: _num(r.with_blocks, fmt.count)),
-        ("Third-party imports", False, lambda r: _text(", ".join(r.third_party) or "none")),
+        ("Third-party imports", False, lambda r: _text(", ".join(r.third_party) or (
+            "none" if r.unparsed < r.samples else fmt.DASH))),
         ("Comments/line", True, lambda r: _num(r.comment_density, "{:.2f}".format, False)),
     ]
     rows = sorted(report.style, key=lambda r: -(r.lines.value if r.lines else 0))

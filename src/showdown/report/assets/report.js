@@ -103,7 +103,7 @@
       options: {
         layout: {padding: {top: 26, right: 24}},
         scales: {
-          x: {type: log ? "logarithmic" : "linear",
+          x: {type: log ? "logarithmic" : "linear", beginAtZero: !log,
               title: {display: true, text: "tok/s (generation speed" + (log ? ", log scale)" : ")")},
               ticks: log ? {callback: logTicks("")} : {}, grid: {color: "#eef2f7"}},
           y: {min: Math.max(0, Math.floor((low - 8) / 10) * 10), max: 100,
@@ -132,7 +132,8 @@
         label: name, data: rows.map(function (r) { return r[key]; }),
         backgroundColor: rows.map(function (r) { return fade(colour(r.tier), alpha); }),
         borderColor: rows.map(function (r) { return colour(r.tier); }),
-        borderWidth: 1, borderRadius: 3, barPercentage: 0.9, categoryPercentage: 0.8
+        borderWidth: 1, borderRadius: 3, barPercentage: 0.9, categoryPercentage: 0.8,
+        maxBarThickness: 16
       };
     }
     return new Chart(canvas, {
