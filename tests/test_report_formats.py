@@ -64,7 +64,8 @@ def test_json_holds_every_table() -> None:
     data = json.loads(render(two_rounds(), RUNS, "json"))
     assert data["rounds"] == ["Round 1", "Round 2"]
     gemma = next(r for r in data["performance"] if r["model"] == "Gemma 4 27B")
-    assert gemma["tokens_per_s"] == {"value": 167.1, "lo": 160.0, "hi": 170.0, "n": 3}
+    assert gemma["tokens_per_s"] == {"value": 167.1, "lo": 160.0, "hi": 170.0, "n": 3,
+                                     "p90": None, "ci_low": None, "ci_high": None}
     assert {f["key"]: f["text"] for f in data["numbers"]}["perfect_scores"] == "5 perfect scores"
     assert [r["model"] for r in data["leaderboard"]][:2] == ["Gemma 4 27B", "Qwen 3.5 MoE 35B"]
     assert data["style"] and data["tiers"] and data["changes"] and data["trials"]
@@ -100,3 +101,8 @@ def test_style_says_when_code_did_not_parse() -> None:
     style = md.split("## Style comparison")[1].split("## ")[0]
     assert "| Model | Parsed |" in style  # nothing parsed, so no counts and no imports
     assert "| Tiny | 0/2 |" in style
+
+
+def test_html_score_cells_carry_the_bootstrap_interval() -> None:
+    page = render(two_rounds(), RUNS, "html")
+    assert 'title="mean of 2 trials; 95% bootstrap interval 0–100"' in page

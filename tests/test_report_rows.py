@@ -191,3 +191,15 @@ def test_reads_what_llama_server_and_nvml_telemetry_record() -> None:
     assert local.peak_vram_bytes.value == 5e9 and local.joules_per_token.value == 1.0
     remote = _row(rep.performance, "Remote")
     assert remote.peak_vram_bytes is None and remote.joules_per_token is None  # unseen, not zero
+
+
+def test_score_has_a_bootstrap_interval_and_speed_a_p90_with_enough_trials(report: Report) -> None:
+    deepseek = _row(report.quality, "DeepSeek R1 14B").score
+    assert deepseek.ci_low is not None and deepseek.ci_high is not None
+    assert 0.0 <= deepseek.ci_low <= 50.0 <= deepseek.ci_high <= 100.0
+    gemma = _row(report.quality, "Gemma 4 27B").score
+    assert (gemma.ci_low, gemma.ci_high) == (100.0, 100.0)
+    assert _row(report.quality, "Kimi K2 1T").score.ci_low is None  # one trial: no interval
+    many = [result(RUNS[1], "M", trial=i, tps=float(i), judged=verdict(100)) for i in range(1, 11)]
+    speed = build_report(many, RUNS).performance[0].tokens_per_s
+    assert (speed.value, speed.p90) == (5.5, pytest.approx(9.1))

@@ -47,10 +47,17 @@ def dotted_names(tree: ast.Module) -> set[str]:
 
 
 def string_constants(tree: ast.Module) -> Iterator[str]:
-    """Every string literal, f-string pieces included (docstrings too: callers filter)."""
+    """Every string literal, f-string pieces included (docstrings too: callers filter).
+
+    An f-string is also yielded whole, each placeholder as ``{}``, so that
+    ``f"UPDATE {TABLE} SET done = 1"`` reads as the SQL it sends.
+    """
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             yield node.value
+        elif isinstance(node, ast.JoinedStr):
+            parts = node.values
+            yield "".join(str(v.value) if isinstance(v, ast.Constant) else "{}" for v in parts)
 
 
 def _called_names(tree: ast.Module) -> set[str]:
@@ -67,7 +74,10 @@ def _called_names(tree: ast.Module) -> set[str]:
 
 def _uses_any(tree: ast.Module, params: dict[str, Any]) -> tuple[bool, str]:
     wanted: list[str] = params["names"]
-    seen = imported_modules(tree) | dotted_names(tree)
+    # ``from sys import argv`` uses sys.argv as much as ``sys.argv`` does.
+    from_imports = {f"{node.module}.{alias.name}" for node in ast.walk(tree)
+                    if isinstance(node, ast.ImportFrom) and node.module for alias in node.names}
+    seen = imported_modules(tree) | dotted_names(tree) | from_imports
     hits = [n for n in wanted if n in seen]
     return bool(hits), f"uses {', '.join(hits)}" if hits else f"none of {', '.join(wanted)}"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from showdown import __version__
 from showdown.fetch import FetchError, ensure_bundled_model, ensure_llama_server
 from showdown.hardware.assess import assess_fit
 from showdown.hardware.gguf_meta import GgufError
+from showdown.hardware.host import host_fingerprint
 from showdown.judge import score_file
 from showdown.providers import ModelSpec, ProviderError, parse_spec
 from showdown.records import GenerationSettings, Result, RunInfo
@@ -21,22 +23,27 @@ from showdown.report import FORMATS, build_report, render, write_report
 from showdown.report.fit import fit_json, print_fit
 from showdown.report.jsonout import result_json, verdict_json
 from showdown.report.select import SelectionError, select_results
+from showdown.report.tasks import print_tasks
 from showdown.report.terminal import print_performance, print_quality, print_report
 from showdown.report.verdict import print_verdict
-from showdown.runner import RunPlan, benchmark
+from showdown.runner import RunPlan, benchmark, plan_from_run
 from showdown.sandbox import SandboxUnavailable, default_sandbox
+from showdown.signals import Interrupted, graceful_signals
 from showdown.store import Store, StoreError, default_db_path
 from showdown.tasks import TaskError, find_task
+from showdown.tasks.loader import describe_tasks
 from showdown.ui import RunDisplay
 
 __all__ = ["main"]
 
-console = Console()
+# Wide tables when output goes to a file or pipe: rich would otherwise assume 80 columns.
+console = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
 
 def fail(message: str, code: int = 2) -> None:
     """One clear line on stderr and a non-zero exit."""
+    # soft_wrap: rich would otherwise break a long path over several lines at 80 columns.
     err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     sys.exit(code)
 
@@ -51,18 +58,21 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--task", "task_id", default="todo-cli", show_default=True, help="Task to judge against.")
 @click.option("--task-dir", multiple=True, type=click.Path(path_type=Path), help="Extra task folder.")
+@click.option("--case", "case_id", help="Which case the answer is for (tasks with several, "
+              "e.g. HumanEval/3).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
-def score(paths: tuple[Path, ...], task_id: str, task_dir: tuple[Path, ...], as_json: bool) -> None:
+def score(paths: tuple[Path, ...], task_id: str, task_dir: tuple[Path, ...], case_id: str | None,
+          as_json: bool) -> None:
     """Score saved answers (Markdown replies or .py files) with no model involved."""
-    try:
-        task = find_task(task_id, task_dir)
-        sandbox = default_sandbox()
-    except (TaskError, SandboxUnavailable) as exc:
-        fail(str(exc))
     missing = [p for p in paths if not p.is_file()]
     if missing:
         fail(f"no such file: {missing[0]} (give the path of a saved answer, .md or .py)")
-    verdicts = [(path, score_file(path, task, sandbox)) for path in paths]
+    try:
+        task = find_task(task_id, task_dir)
+        sandbox = default_sandbox()
+        verdicts = [(path, score_file(path, task, sandbox, case_id)) for path in paths]
+    except (TaskError, SandboxUnavailable) as exc:
+        fail(str(exc))
     if as_json:
         rows = [{"path": str(p)} | verdict_json(v) for p, v in verdicts]
         click.echo(json.dumps(rows[0] if len(rows) == 1 else rows, indent=2))
@@ -90,52 +100,109 @@ def setup(llama_server: Path | None) -> None:
 @click.option("--task", "-t", "task_ids", multiple=True, default=["todo-cli"], show_default=True)
 @click.option("--task-dir", multiple=True, type=click.Path(path_type=Path))
 @click.option("--max-tokens", default=16384, show_default=True, help="Output token limit.")
-@click.option("--ctx", default=16384, show_default=True, help="Context window (capped to trained).")
+@click.option("--ctx", "ctx_size", default=16384, show_default=True,
+              help="Context window (capped to the model's trained context).")
 @click.option("--temperature", default=0.0, show_default=True)
 @click.option("--seed", default=42, show_default=True)
 @click.option("--trials", default=1, show_default=True, help="Repeats of each (model, task).")
+@click.option("--limit", "case_limit", type=int, help="Only the first N cases of each task "
+              "(e.g. 20 HumanEval problems).")
+@click.option("--problems", "only_cases", help="Only these cases, comma-separated (e.g. 0,5,HumanEval/7).")
 @click.option("--round", "round_", default="", help="A label for this run, e.g. 'Round 2'.")
 @click.option("--db", type=click.Path(path_type=Path), help="The SQLite store.")
+@click.option("--resume", is_flag=False, flag_value="last", default=None, metavar="[RUN_ID]",
+              help="Finish an interrupted run (default: the last unfinished one).")
 @click.option("--llama-server", type=click.Path(path_type=Path), help="Use this llama-server.")
-@click.option("--n-gpu-layers", default=0, show_default=True, help="Layers on the GPU (llamacpp).")
+@click.option("--n-gpu-layers", default="auto", show_default=True,
+              help="Layers on the GPU for llamacpp models: a number, or auto (predicted from the "
+                   "GGUF and the GPU's free memory; 0 without a GPU).")
 @click.option("--health-timeout", default=600.0, show_default=True, help="Seconds to load.")
 @click.option("--idle-timeout", default=120.0, show_default=True, help="Seconds of silence "
               "before a stream counts as stalled.")
 @click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
-def run(models: tuple[str, ...], task_ids: tuple[str, ...], task_dir: tuple[Path, ...],
-        max_tokens: int, ctx: int, temperature: float, seed: int, trials: int, round_: str,
-        db: Path | None, llama_server: Path | None, n_gpu_layers: int, health_timeout: float,
-        idle_timeout: float, as_json: bool) -> None:
+@click.pass_context
+def run(ctx: click.Context, /, **_: Any) -> None:
     """Benchmark models on tasks: stream, time, judge, store and print the tables."""
-    options = {"n_gpu_layers": n_gpu_layers, "llama_server": llama_server,
-               "health_timeout_s": health_timeout, "idle_timeout_s": idle_timeout}
+    p = ctx.params
     try:
-        specs = [parse_spec(m, options) for m in models] or [_bundled_spec(options)]
-        tasks = [find_task(t, task_dir) for t in task_ids]
+        store = Store(p["db"] or default_db_path())
         sandbox = default_sandbox()
-        store = Store(db or default_db_path())
+        resume = _resumable(ctx, store) if p["resume"] else None
+        plan = plan_from_run(resume) if resume else _plan(ctx)
     except (ProviderError, TaskError, SandboxUnavailable, StoreError, FetchError) as exc:
         fail(str(exc))
-    plan = RunPlan(specs, tasks, GenerationSettings(max_tokens, ctx, temperature, seed),
-                   trials, round_)
     try:
-        with RunDisplay(err) as display:
-            info, results = benchmark(plan, store, sandbox, None if as_json else display)
+        with graceful_signals(), RunDisplay(err) as display:
+            info, results = benchmark(plan, store, sandbox, None if p["as_json"] else display,
+                                      resume)
     except StoreError as exc:
         fail(str(exc), 1)
-    except KeyboardInterrupt:
-        err.print(f"interrupted; finished results are saved in {store.path}")
-        sys.exit(130)
+    except Interrupted as exc:
+        last = store.last_unfinished()
+        saved = len(store.results(run_ids=[last.run_id])) if last else 0
+        err.print(f"interrupted ({exc}): {saved} results saved in {store.path}; finish with: "
+                  f"showdown run --resume {last.run_id if last else ''} --db {store.path}",
+                  highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+    _print_run(info, results, store, p["as_json"])
+    if any(r.generation.error for r in results):
+        sys.exit(1)
+
+
+def _plan(ctx: click.Context) -> RunPlan:
+    p = ctx.params
+    options = {"n_gpu_layers": p["n_gpu_layers"], "llama_server": p["llama_server"],
+               "health_timeout_s": p["health_timeout"], "idle_timeout_s": p["idle_timeout"]}
+    specs = [parse_spec(m, options) for m in p["models"]] or [_bundled_spec(options)]
+    tasks = [find_task(t, p["task_dir"]) for t in p["task_ids"]]
+    settings = GenerationSettings(p["max_tokens"], p["ctx_size"], p["temperature"], p["seed"])
+    only = [c.strip() for c in p["only_cases"].split(",")] if p["only_cases"] else None
+    return RunPlan(specs, tasks, settings, p["trials"], p["round_"], p["case_limit"], only,
+                   host=host_fingerprint(), task_dirs=list(p["task_dir"]))
+
+
+_PLAN_OPTIONS = ("models", "task_ids", "task_dir", "max_tokens", "ctx_size", "temperature", "seed",
+                 "trials", "round_", "n_gpu_layers", "llama_server", "case_limit", "only_cases")
+
+
+def _resumable(ctx: click.Context, store: Store) -> RunInfo:
+    """The run to finish; refuses a command line that asks for other settings."""
+    wanted = ctx.params["resume"]
+    run = store.last_unfinished() if wanted == "last" else store.run(wanted)
+    if run is None:
+        raise StoreError(f"no {'unfinished ' if wanted == 'last' else ''}run "
+                         f"{'' if wanted == 'last' else wanted + ' '}in {store.path}")
+    given = [n for n in _PLAN_OPTIONS
+             if ctx.get_parameter_source(n) == click.core.ParameterSource.COMMANDLINE]
+    if given:
+        flag = next(p.opts[0] for p in ctx.command.params if p.name == given[0])
+        raise StoreError(f"--resume finishes run {run.run_id} with its own settings; drop {flag} "
+                         "(start a new run to change settings)")
+    if run.status == "running" and run.pid and run.pid != os.getpid() and _alive(run.pid):
+        raise StoreError(f"run {run.run_id} is still running in process {run.pid}")
+    return run
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _print_run(info: RunInfo, results: list[Result], store: Store, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps({"run_id": info.run_id, "results": [result_json(r) for r in results]},
                               indent=2))
-    else:
-        print_performance(console, results)
-        print_quality(console, results)
-        err.print(f"run {info.run_id} saved to {store.path}", highlight=False)
         _write_run_report(results, info, store.path)
-    if any(r.generation.error for r in results):
-        sys.exit(1)
+        return
+    print_performance(console, results)
+    print_quality(console, results)
+    err.print(f"run {info.run_id} saved to {store.path}", highlight=False)
+    _write_run_report(results, info, store.path)
 
 
 def _write_run_report(results: list[Result], info: RunInfo, db: Path) -> None:
@@ -207,6 +274,18 @@ def fit(model: Path, vram: float | None, ctx: int | None, as_json: bool) -> None
         click.echo(json.dumps(fit_json(report), indent=2))
         return
     print_fit(console, report)
+
+
+@cli.command("tasks")
+@click.option("--task-dir", multiple=True, type=click.Path(path_type=Path),
+              help="Extra task folder.")
+def tasks_command(task_dir: tuple[Path, ...]) -> None:
+    """List the tasks: built-in ones and those in --task-dir folders."""
+    try:
+        rows = describe_tasks(task_dir)
+    except TaskError as exc:
+        fail(str(exc))
+    print_tasks(console, rows)
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import re
+import shlex
 import zlib
 from collections.abc import Iterable
 
@@ -110,7 +111,7 @@ def diagnose_runs(runs: Iterable[ExecResult]) -> list[Diagnosis]:
 
 
 def _diagnose_run(run: ExecResult) -> list[Diagnosis]:
-    cmd = " ".join(run.argv[-3:])
+    cmd = _shown_command(run.argv)
     if run.limit_hit and run.limit_hit != "timeout":
         return [Diagnosis(run.limit_hit, f"`{cmd}` hit the sandbox's {run.limit_hit}")]
     if run.timed_out:
@@ -123,6 +124,14 @@ def _diagnose_run(run: ExecResult) -> list[Diagnosis]:
         last = [ln for ln in run.stderr.strip().splitlines() if ln.strip()][-1]
         return [Diagnosis("crashed", f"`{cmd}`: {last.strip()[:200]}")]
     return []
+
+
+def _shown_command(argv: list[str]) -> str:
+    """The command as a user would type it: the interpreter and its options left out."""
+    args = argv[1:]
+    while args and args[0].startswith("-"):
+        args = args[1:]
+    return shlex.join(args or argv)
 
 
 def merge(*groups: Iterable[Diagnosis]) -> list[Diagnosis]:

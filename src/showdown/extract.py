@@ -19,6 +19,7 @@ _NOT_PY_LANGS = {
     "yaml", "toml", "ini", "output", "powershell", "cmd", "bat", "diff", "markdown", "md",
 }
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*([\w+#.-]*)[^\n]*$", re.MULTILINE)
+_LIST_ITEM = re.compile(r"^\s+([-*+]|\d+[.)])\s")
 _CODE_START = re.compile(r"^(#!|import |from \S+ import |def |class |async def |@|if __name__)")
 
 
@@ -141,7 +142,11 @@ def _unfenced_code(text: str) -> str:
     starts = [i for i, ln in enumerate(lines) if _CODE_START.match(ln)]
     # Bounded search: trailing prose is usually a few lines, so a few ends per start suffice.
     for start in starts[:5]:
+        if _has_indented(lines[starts[0] : start]):
+            break  # Starting later would drop code, hiding its syntax error.
         for end in range(len(lines), max(start, len(lines) - 50), -1):
+            if _has_indented(lines[end:]):
+                break  # Only prose may be trimmed from the end, never an indented body.
             chunk = "\n".join(lines[start:end])
             if _parses(chunk):
                 return chunk.strip("\n") + "\n"
@@ -149,3 +154,8 @@ def _unfenced_code(text: str) -> str:
         # Nothing parses: still return the code so the judge can say why (syntax, truncation).
         return "\n".join(lines[starts[0] :]).strip("\n") + "\n"
     return ""
+
+
+def _has_indented(lines: list[str]) -> bool:
+    """Whether any line is indented like code (prose around code indents only list items)."""
+    return any(ln[:1] in (" ", "\t") and ln.strip() and not _LIST_ITEM.match(ln) for ln in lines)

@@ -161,6 +161,11 @@ class RunInfo:
     tasks: list[str] = field(default_factory=list)
     trials: int = 1
     host: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
+    task_dirs: list[str] = field(default_factory=list)
+    case_limit: int | None = None
+    only_cases: list[str] | None = None
+    pid: int | None = None
 
 
 T = TypeVar("T")

@@ -7,18 +7,29 @@ is saved the moment it is judged, so an interrupted run loses nothing already me
 from __future__ import annotations
 
 import datetime as dt
+import os
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
-from showdown.providers import ChatRequest, ModelSpec, Provider, ProviderError, make_provider
-from showdown.records import Generation, GenerationSettings, Result, RunInfo
+from showdown.hardware.telemetry import Sampler, Telemetry, joules_per_token
+from showdown.providers import (
+    ChatRequest,
+    ModelSpec,
+    Provider,
+    ProviderError,
+    make_provider,
+    parse_spec,
+)
+from showdown.records import Generation, GenerationSettings, Result, RunInfo, to_dict
 from showdown.sandbox import Sandbox
 from showdown.store import Store
-from showdown.tasks import Answer, Task
+from showdown.tasks import Answer, Task, find_task
 from showdown.tasks.base import Case
 
-__all__ = ["Events", "Quiet", "RunPlan", "benchmark", "execute", "model_label", "new_run"]
+__all__ = ["Events", "Quiet", "RunPlan", "benchmark", "execute", "model_label", "new_run",
+           "plan_from_run"]
 
 WARMUP = ChatRequest("Reply with the single word: ready.", GenerationSettings(max_tokens=8))
 
@@ -52,6 +63,7 @@ class RunPlan:
     only_cases: list[str] | None = None
     host: dict[str, Any] = field(default_factory=dict)
     warmup: bool = True
+    task_dirs: list[Path] = field(default_factory=list)
 
 
 def now() -> str:
@@ -63,8 +75,31 @@ def new_run(plan: RunPlan) -> RunInfo:
     return RunInfo(
         run_id=dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6],
         started_at=now(), settings=plan.settings, round=plan.round,
-        models=[s.spec for s in plan.specs], tasks=[t.id for t in plan.tasks],
+        models=[_spec_text(s) for s in plan.specs], tasks=[t.id for t in plan.tasks],
         trials=plan.trials, host=plan.host,
+        options={"model_options": [_jsonable(s.options) for s in plan.specs]},
+        task_dirs=[str(d) for d in plan.task_dirs], case_limit=plan.case_limit,
+        only_cases=plan.only_cases, pid=os.getpid(),
+    )
+
+
+def _spec_text(spec: ModelSpec) -> str:
+    return f"{spec.name}={spec.spec}" if spec.name else spec.spec
+
+
+def _jsonable(options: dict[str, Any]) -> dict[str, Any]:
+    return {k: str(v) if isinstance(v, Path) else v for k, v in options.items()}
+
+
+def plan_from_run(run: RunInfo) -> RunPlan:
+    """The plan a stored run was started with, to finish it with the same settings."""
+    task_dirs = [Path(d) for d in run.task_dirs]
+    options: list[dict[str, Any]] = run.options.get("model_options") or [{} for _ in run.models]
+    return RunPlan(
+        specs=[parse_spec(text, opts) for text, opts in zip(run.models, options, strict=True)],
+        tasks=[find_task(t, task_dirs) for t in run.tasks], settings=run.settings,
+        trials=run.trials, round=run.round, case_limit=run.case_limit,
+        only_cases=run.only_cases, host=run.host, task_dirs=task_dirs,
     )
 
 
@@ -84,6 +119,12 @@ def execute(plan: RunPlan, run: RunInfo, store: Store, sandbox: Sandbox,
     return results
 
 
+def telemetry_record(telemetry: Telemetry, output_tokens: int | None) -> dict[str, Any]:
+    """The sampler's figures plus the two the tables show: peak VRAM and joules per token."""
+    return {**to_dict(telemetry), "peak_vram_bytes": telemetry.gpu_mem_used_peak_bytes,
+            "joules_per_token": joules_per_token(telemetry, output_tokens)}
+
+
 def model_label(spec: ModelSpec) -> str:
     """The name a model's results are stored under: its display name, or its backend's default."""
     try:
@@ -97,7 +138,8 @@ def _run_model(spec: ModelSpec, label: str, todo: list[tuple[Task, Case, int]], 
     results: list[Result] = []
 
     def save(task: Task, case: Case, trial: int, settings: GenerationSettings,
-             generation: Generation, provider: Provider | None) -> None:
+             generation: Generation, provider: Provider | None,
+             telemetry: dict[str, Any] | None = None) -> None:
         verdict = None
         if generation.text:
             ev.phase(label, f"judging {case.id} (trial {trial})")
@@ -105,7 +147,7 @@ def _run_model(spec: ModelSpec, label: str, todo: list[tuple[Task, Case, int]], 
             verdict = task.judge(answer, sandbox, case.id)
         result = Result(run.run_id, label, spec.spec, task.id, trial, settings, generation,
                         verdict, now(), dict(provider.info) if provider else {}, plan.host,
-                        case.id)
+                        case.id, telemetry or {})
         store.save_result(result)
         results.append(result)
         ev.result(result)
@@ -125,18 +167,22 @@ def _run_model(spec: ModelSpec, label: str, todo: list[tuple[Task, Case, int]], 
         for task, case, trial in todo:
             ev.phase(label, f"generating {case.id} (trial {trial}/{plan.trials})")
             request = ChatRequest(case.prompt, settings)
-            save(task, case, trial, settings, provider.stream(request, ev.progress), provider)
+            with Sampler(provider.server_pid, remote=provider.remote) as sampler:
+                generation = provider.stream(request, ev.progress)
+            telemetry = telemetry_record(sampler.telemetry, generation.output_tokens)
+            save(task, case, trial, settings, generation, provider, telemetry)
     finally:
         provider.close()
     return results
 
 
 
-def benchmark(plan: RunPlan, store: Store, sandbox: Sandbox,
-              events: Events | None = None) -> tuple[RunInfo, list[Result]]:
-    """A whole run: record it, execute it, mark how it ended (even when interrupted)."""
+def benchmark(plan: RunPlan, store: Store, sandbox: Sandbox, events: Events | None = None,
+              resume: RunInfo | None = None) -> tuple[RunInfo, list[Result]]:
+    """A whole run, or the rest of ``resume``: record it, execute it, mark how it ended."""
     store.check_writable()
-    run = new_run(plan)
+    run = resume or new_run(plan)
+    run.status, run.pid, run.finished_at = "running", os.getpid(), None
     try:
         results = execute(plan, run, store, sandbox, events)
     except BaseException:

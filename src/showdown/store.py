@@ -125,6 +125,12 @@ class Store:
         row = self._db.execute("SELECT record FROM runs WHERE run_id = ?", (run_id,)).fetchone()
         return from_dict(RunInfo, json.loads(row[0])) if row else None
 
+    def last_unfinished(self) -> RunInfo | None:
+        """The newest run that did not finish (interrupted, or its process died)."""
+        row = self._db.execute("SELECT record FROM runs WHERE status != 'finished' "
+                               "ORDER BY started_at DESC, rowid DESC LIMIT 1").fetchone()
+        return from_dict(RunInfo, json.loads(row[0])) if row else None
+
     def results(
         self,
         run_ids: Sequence[str] | None = None,

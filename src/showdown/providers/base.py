@@ -57,6 +57,16 @@ class Provider(ABC):
         self.load_s: float | None = None
         self.info: dict[str, Any] = {}
 
+    @property
+    def server_pid(self) -> int | None:
+        """The local server process showdown started for this model, if any (for telemetry)."""
+        return None
+
+    @property
+    def remote(self) -> bool:
+        """True when the model runs on another machine, so local hardware says nothing of it."""
+        return False
+
     def open(self, settings: GenerationSettings) -> GenerationSettings:
         """Make the model ready (load it), timing the load; returns the settings in effect."""
         return settings

@@ -6,37 +6,20 @@ from pathlib import Path
 from typing import Any
 
 from showdown.fetch import FetchError, ensure_llama_server
+from showdown.hardware.assess import assess_fit
+from showdown.hardware.gguf_meta import GgufError, GgufInfo, read_gguf
 from showdown.providers.base import ChatRequest, Progress, Provider, ProviderError
 from showdown.providers.openai_compat import OpenAICompatProvider
 from showdown.records import Generation, GenerationSettings
 from showdown.servers.llamacpp import ManagedServer, ServerError, server_version
 
-__all__ = ["LlamaCppProvider", "gguf_summary"]
-
-
-def gguf_summary(path: Path) -> dict[str, Any]:
-    """Architecture, name, trained context and layer count from the GGUF header."""
-    from gguf import GGUFReader  # imported here: numpy-heavy, only needed for local files
-
-    fields = GGUFReader(path).fields
-
-    def value(key: str) -> Any:
-        return fields[key].contents() if key in fields else None
-
-    arch = value("general.architecture")
-    return {
-        "architecture": arch,
-        "name": value("general.name"),
-        "ctx_train": value(f"{arch}.context_length"),
-        "n_layers": value(f"{arch}.block_count"),
-        "file_type": value("general.file_type"),
-    }
+__all__ = ["LlamaCppProvider", "placement"]
 
 
 class LlamaCppProvider(Provider):
     """Starts llama-server on the model, then speaks OpenAI-compatible streaming to it."""
 
-    def __init__(self, name: str, spec: str, model_path: Path, *, n_gpu_layers: int = 0,
+    def __init__(self, name: str, spec: str, model_path: Path, *, n_gpu_layers: int | str = "auto",
                  extra_args: list[str] | None = None, llama_server: Path | None = None,
                  health_timeout_s: float = 600.0, idle_timeout_s: float = 120.0) -> None:
         super().__init__(name, spec)
@@ -54,31 +37,43 @@ class LlamaCppProvider(Provider):
             raise ProviderError(f"{self.spec}: no such model file {self.model_path}")
         try:
             binary = ensure_llama_server(self.llama_server)
-            meta = gguf_summary(self.model_path)
+            meta = read_gguf(self.model_path)
         except FetchError as exc:
             raise ProviderError(str(exc)) from exc
-        except (ValueError, OSError) as exc:
-            raise ProviderError(f"{self.model_path}: not a readable GGUF file ({exc})") from exc
-        ctx_train = meta.get("ctx_train")
-        ctx = min(settings.ctx, ctx_train) if isinstance(ctx_train, int) else settings.ctx
-        self.server = ManagedServer(binary, self.model_path, ctx, self.n_gpu_layers,
-                                    self.extra_args, self.health_timeout_s)
+        except GgufError as exc:
+            raise ProviderError(f"{self.spec}: {exc}") from exc
+        trained = meta.context_length
+        ctx = min(settings.ctx, trained) if trained else settings.ctx
+        layers, fit = self._gpu_layers(ctx)
+        self.server = ManagedServer(binary, self.model_path, ctx, layers, self.extra_args,
+                                    self.health_timeout_s)
         try:
             self.load_s = self.server.start()
         except ServerError as exc:
             raise ProviderError(str(exc)) from exc
-        self.info = {**meta, "file": str(self.model_path),
-                     "file_size": self.model_path.stat().st_size,
-                     "server": "llama-server", "server_version": server_version(binary),
-                     "requested_ctx": settings.ctx, "ctx": ctx,
-                     "n_gpu_layers": self.n_gpu_layers, "placement": _placement(
-                         self.n_gpu_layers, meta.get("n_layers"))}
+        self.info = {**_describe(meta), "server": "llama-server",
+                     "server_version": server_version(binary), "requested_ctx": settings.ctx,
+                     "ctx": ctx, "n_gpu_layers": layers, "n_gpu_layers_setting": self.n_gpu_layers,
+                     **fit, "placement": placement(layers, meta.n_layer)}
         # cache_prompt off: a repeated trial must not look faster by reusing the last prompt.
         self._client = OpenAICompatProvider(self.name, self.spec, f"{self.server.base_url}/v1",
                                             self.model_path.name, None, self.idle_timeout_s,
                                             {"cache_prompt": False})
         self._client.load_s = self.load_s
         return GenerationSettings(settings.max_tokens, ctx, settings.temperature, settings.seed)
+
+    def _gpu_layers(self, ctx: int) -> tuple[int, dict[str, Any]]:
+        """The layer count to offload: as configured, or predicted from the GGUF and the GPU."""
+        if self.n_gpu_layers != "auto":
+            return int(self.n_gpu_layers), {}
+        report = assess_fit(self.model_path, None, ctx)
+        prediction = report.prediction
+        return prediction.n_gpu_layers, {"fit_tier": prediction.tier, "fit_why": prediction.why,
+                                         "n_gpu_layers_predicted": prediction.n_gpu_layers}
+
+    @property
+    def server_pid(self) -> int | None:
+        return self.server.pid if self.server else None
 
     def stream(self, request: ChatRequest, progress: Progress | None = None) -> Generation:
         if self._client is None or self.server is None:
@@ -97,9 +92,16 @@ class LlamaCppProvider(Provider):
             self.server.stop()
 
 
-def _placement(n_gpu_layers: int, n_layers: Any) -> str:
+def placement(n_gpu_layers: int, n_layers: int) -> str:
+    """Where the weights sit: all on the GPU ("vram"), some ("partial"), or none ("cpu")."""
     if n_gpu_layers <= 0:
         return "cpu"
-    if isinstance(n_layers, int) and n_gpu_layers >= n_layers:
-        return "vram"
-    return "partial"
+    return "vram" if n_gpu_layers >= n_layers else "partial"
+
+
+def _describe(meta: GgufInfo) -> dict[str, Any]:
+    return {"file": meta.path, "file_size": meta.file_bytes, "shards": len(meta.shards),
+            "architecture": meta.architecture, "name": meta.name,
+            "parameters": meta.parameter_count, "quantization": meta.file_type,
+            "ctx_train": meta.context_length, "n_layers": meta.n_layer,
+            "experts": meta.n_expert, "experts_used": meta.n_expert_used}

@@ -54,6 +54,11 @@ class OpenAICompatProvider(Provider):
         self.idle_timeout_s = idle_timeout_s
         self.extra_body = extra_body or {}
 
+    @property
+    def remote(self) -> bool:
+        host = httpx.URL(self.base_url).host
+        return host not in ("127.0.0.1", "localhost", "::1")
+
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
 

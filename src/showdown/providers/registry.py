@@ -46,12 +46,21 @@ def _llamacpp(spec: ModelSpec) -> Provider:
     return LlamaCppProvider(
         spec.display(Path(spec.target).name.removesuffix(".gguf")), spec.spec,
         Path(spec.target).expanduser(),
-        n_gpu_layers=int(o.get("n_gpu_layers", 0)),
+        n_gpu_layers=_layers(o.get("n_gpu_layers", "auto")),
         extra_args=list(o.get("server_args", [])),
         llama_server=Path(o["llama_server"]) if o.get("llama_server") else None,
         health_timeout_s=float(o.get("health_timeout_s", 600.0)),
         idle_timeout_s=float(o.get("idle_timeout_s", 120.0)),
     )
+
+
+def _layers(value: Any) -> int | str:
+    if value == "auto":
+        return "auto"
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise ProviderError(f"n_gpu_layers is {value!r}; expected a number or \"auto\"") from exc
 
 
 def _openai_compat(spec: ModelSpec) -> Provider:

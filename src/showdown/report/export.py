@@ -42,7 +42,8 @@ CSV_COLUMNS: tuple[str, ...] = (
     "round", "model", "task", "samples", "failed", "placement", "size_bytes",
     *(f"{name}{suffix}" for name in _SPREADS_PERF for suffix in ("", "_min", "_max")),
     "judged", "syntax_ok", "features_passed", "features_total", "functional_passed",
-    "functional_total", "score", "score_min", "score_max", "diagnoses",
+    "functional_total", "score", "score_min", "score_max", "score_ci_low", "score_ci_high",
+    "diagnoses",
     *(f"style_{name}" for name in _SPREADS_STYLE), "third_party_imports", "leaderboard_rank",
 )
 
@@ -69,6 +70,8 @@ def _row(perf: PerfRow, quality: QualityRow | None, style: StyleRow | None,
                 "functional_total": quality.functional.total,
                 "diagnoses": ";".join(f"{d.code}:{d.count}" for d in quality.diagnoses)}
         row |= _flat("score", quality.score)
+        row |= {"score_ci_low": quality.score.ci_low if quality.score else None,
+                "score_ci_high": quality.score.ci_high if quality.score else None}
     if style is not None:
         row |= {f"style_{n}": (s.value if (s := getattr(style, n)) else None)
                 for n in _SPREADS_STYLE}

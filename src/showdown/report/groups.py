@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from showdown.records import GenerationSettings, Result, RunInfo
-from showdown.report.spread import Spread, mean_spread, median_spread
+from showdown.report.spread import Spread, median_spread, score_spread
 
 __all__ = [
     "MIXED",
@@ -161,7 +161,7 @@ def _trial_key(result: Result) -> tuple[int, str, str]:
 
 def group_score(group: Group) -> Spread | None:
     """Mean score over its results; a failed generation scores 0 (no code is no code)."""
-    return mean_spread(0 if r.verdict is None else r.verdict.score for r in group.results)
+    return score_spread(0 if r.verdict is None else r.verdict.score for r in group.results)
 
 
 def group_speed(group: Group) -> Spread | None:

@@ -54,6 +54,8 @@ def result_json(result: Result) -> dict[str, Any]:
         "error": gen.error,
         "settings": to_dict(result.settings),
         "model_info": result.model_info,
+        "telemetry": result.telemetry,
+        "host": result.host,
         "answer": gen.text,
         "reasoning": gen.reasoning,
     }

@@ -100,7 +100,10 @@ def _score(value: Spread | None) -> Cell:
     if value is None:
         return cell
     tone = "good" if value.value >= 100 else "fair" if value.value >= 80 else "poor"
-    return dataclasses.replace(cell, tone=tone)
+    title = "" if value.ci_low is None or value.ci_high is None else (
+        f"mean of {value.n} trials; 95% bootstrap interval {fmt.num(value.ci_low)}–"
+        f"{fmt.num(value.ci_high)}")
+    return dataclasses.replace(cell, tone=tone, title=title)
 
 
 def _model(name: str, placement: str) -> Cell:

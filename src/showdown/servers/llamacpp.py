@@ -73,7 +73,9 @@ class ManagedServer:
     def command(self) -> list[str]:
         return [str(self.binary), "-m", str(self.model), "-c", str(self.ctx),
                 "--n-gpu-layers", str(self.n_gpu_layers), "--host", "127.0.0.1",
-                "--port", str(self.port), *self.extra_args]
+                "--port", str(self.port),
+                # One slot: the whole context serves the one request being measured.
+                "--parallel", "1", *self.extra_args]
 
     def start(self) -> float:
         """Start and wait until healthy; returns the load time in seconds."""

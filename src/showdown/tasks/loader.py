@@ -4,18 +4,31 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from showdown.tasks.base import Task, TaskError
+from showdown.tasks.function import FunctionTask
 from showdown.tasks.program import ProgramTask
+from showdown.tasks.repo import RepoTask
 
-__all__ = ["BUILTIN_DIR", "KINDS", "find_task", "load_task", "load_tasks"]
+__all__ = [
+    "BUILTIN_DIR",
+    "KINDS",
+    "TaskSummary",
+    "describe_tasks",
+    "find_task",
+    "load_task",
+    "load_tasks",
+]
 
 BUILTIN_DIR = Path(__file__).parent / "builtin"
 
 KINDS: dict[str, Callable[[Path, dict[str, Any]], Task]] = {
     "program": ProgramTask.from_data,
+    "function": FunctionTask.from_data,
+    "repo": RepoTask.from_data,
 }
 
 
@@ -39,6 +52,8 @@ def load_tasks(extra_dirs: Iterable[Path] = ()) -> dict[str, Task]:
     tasks: dict[str, Task] = {}
     roots = [BUILTIN_DIR, *extra_dirs]
     for root in roots:
+        if not root.is_dir():
+            raise TaskError(f"{root}: no such task folder")
         folders = [root] if (root / "task.toml").exists() else sorted(root.iterdir())
         for folder in folders:
             if (folder / "task.toml").exists():
@@ -53,3 +68,30 @@ def find_task(task_id: str, extra_dirs: Iterable[Path] = ()) -> Task:
     if task_id not in tasks:
         raise TaskError(f"unknown task {task_id!r}; known tasks: {', '.join(sorted(tasks))}")
     return tasks[task_id]
+
+
+@dataclass(frozen=True)
+class TaskSummary:
+    """One line of ``showdown tasks``: what a task is and how many prompts it sends."""
+
+    id: str
+    kind: str
+    cases: int | None
+    title: str
+    description: str
+    folder: str
+    problem: str = ""
+
+
+def describe_tasks(extra_dirs: Iterable[Path] = ()) -> list[TaskSummary]:
+    """Every task with its case count; a task whose cases cannot be read says why."""
+    rows = []
+    for task in load_tasks(extra_dirs).values():
+        try:
+            cases: int | None = len(task.cases())
+            problem = ""
+        except TaskError as exc:
+            cases, problem = None, str(exc)
+        rows.append(TaskSummary(task.id, task.kind, cases, task.title, task.description,
+                                str(task.root), problem))
+    return rows

@@ -78,6 +78,10 @@ def check_step(step: Step, run: ExecResult, previous_line: str | None) -> str | 
         return f"exit code {code}, expected 0"
     if step.exit == "nonzero" and code == 0:
         return "exit code 0, expected an error (non-zero)"
+    if step.exit == "nonzero" and "Traceback (most recent call last)" in run.stderr:
+        # A program that crashes (a missing module, any uncaught exception) exits non-zero
+        # for every command; that is not the error it was asked to report.
+        return f"exit code {code} from an uncaught exception, not a reported error"
     out = run.stdout.lower()
     for text in step.stdout_has:
         if text.lower() not in out:
@@ -146,11 +150,13 @@ class ProgramTask(Task):
             code_lines=len([ln for ln in code.splitlines() if ln.strip()]),
             isolation=sandbox.isolation,
         )
-        tree = ast.parse(code) if verdict.syntax_ok else ast.Module(body=[], type_ignores=[])
-        verdict.features = static_checks(tree, self.features)
         if verdict.syntax_ok:
+            verdict.features = static_checks(ast.parse(code), self.features)
             verdict.functional = self._run_tests(code, sandbox)
         else:
+            # Checking an empty tree would "pass" negative checks such as no input() call.
+            verdict.features = [CheckResult(f.id, False, f"{f.title}: not checked (no code that "
+                                            "compiles)") for f in self.features]
             verdict.functional = [TestRun(t.id, False, "not run: the code does not compile")
                                   for t in self.tests]
         runs = [c for t in verdict.functional for c in t.commands]
@@ -166,7 +172,9 @@ class ProgramTask(Task):
 
     def _run_tests(self, code: str, sandbox: Sandbox) -> list[TestRun]:
         results: list[TestRun] = []
-        last_lines: dict[str, str] = {}
+        # The line for each needle as the same command last printed it: ``line_changed`` must
+        # compare one ``list`` with the previous ``list``, not with what ``complete`` echoed.
+        last_lines: dict[tuple[tuple[str, ...], str], str] = {}
         with scratch_dir({self.program_file: code}) as workdir:
             for test in self.tests:
                 runs: list[ExecResult] = []
@@ -177,20 +185,26 @@ class ProgramTask(Task):
                     argv = [sys.executable, "-S", self.program_file, *step.args]
                     run = sandbox.exec(argv, workdir=workdir, limits=self.limits)
                     runs.append(run)
-                    previous = last_lines.get(step.line_with) if step.line_with else None
+                    key = (tuple(step.args), step.line_with or "")
+                    previous = last_lines.get(key) if step.line_with else None
                     failure = check_step(step, run, previous)
-                    _remember_lines(last_lines, run.stdout, self.tests)
+                    _remember_lines(last_lines, step.args, run.stdout, self.tests)
                     if failure:
                         break
                 results.append(TestRun(test.id, failure is None, failure or "ok", runs))
         return results
 
 
-def _remember_lines(last: dict[str, str], stdout: str, tests: list[FunctionalTest]) -> None:
+def _remember_lines(
+    last: dict[tuple[tuple[str, ...], str], str],
+    args: list[str],
+    stdout: str,
+    tests: list[FunctionalTest],
+) -> None:
     for test in tests:
         for step in test.steps:
             if step.line_with and (line := _find_line(stdout, step.line_with)) is not None:
-                last[step.line_with] = line
+                last[(tuple(args), step.line_with)] = line
 
 
 def _feature(data: dict[str, Any]) -> Feature:

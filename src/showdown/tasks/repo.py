@@ -1,0 +1,306 @@
+"""The ``repo`` task kind: change a small existing code base; judged by its tests and hidden ones.
+
+The prompt shows every file of the repository. The answer (whole files or a unified diff) is
+applied to a copy in memory (``repo_edit``), the repository's own tests are put back as they
+were, and two suites run in the sandbox with the standard library's unittest: the existing tests
+(still passing?) and hidden tests the model never saw (does the feature work?).
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import json
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from showdown import diagnose
+from showdown.records import Diagnosis, ExecResult, TestRun, Verdict
+from showdown.sandbox import Limits, Sandbox
+from showdown.sandbox.base import scratch_dir
+from showdown.tasks.base import Answer, Task, TaskError
+from showdown.tasks.repo_edit import Applied, RepoEdit, apply_edit, parse_answer
+
+__all__ = [
+    "HIDDEN_DIR",
+    "RepoTask",
+    "SuiteRun",
+    "Weights",
+    "change_diff",
+    "list_tests",
+    "read_tree",
+    "render_files",
+    "repo_score",
+]
+
+#: Where the hidden tests sit in the sandbox's copy; the model may not write there.
+HIDDEN_DIR = "hidden_tests"
+_RUNNER = "_showdown_unittest.py"
+_RUNNER_SOURCE = Path(__file__).with_name("unittest_runner.py")
+_SKIP = {"__pycache__", ".git", ".mypy_cache", ".pytest_cache"}
+_LANGS = {".py": "python", ".md": "markdown", ".toml": "toml", ".sql": "sql", ".json": "json",
+          ".cfg": "ini", ".ini": "ini", ".txt": "text"}
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How much of 100 the hidden tests and the existing tests are worth."""
+
+    hidden: float = 80.0
+    existing: float = 20.0
+
+
+@dataclass
+class SuiteRun:
+    """One test suite's run: the tests it should have, what each did, and the process."""
+
+    name: str
+    expected: list[str]
+    outcomes: dict[str, dict[str, str]]
+    run: ExecResult | None
+    problem: str = ""
+
+    @property
+    def passed(self) -> int:
+        return sum(self.outcomes.get(t, {}).get("status") == "pass" for t in self.expected)
+
+
+def repo_score(ok: bool, hidden: tuple[int, int], existing: tuple[int, int],
+               weights: Weights = Weights()) -> int:
+    """0 for an answer that changes nothing or does not compile; else the weighted pass shares.
+
+    ``hidden`` and ``existing`` are (passed, total): the score is
+    round(100 * (wh * hp / ht + we * ep / et) / (wh + we)); a suite with no tests drops out.
+    """
+    if not ok:
+        return 0
+    parts = [(w, p, t) for w, (p, t) in ((weights.hidden, hidden), (weights.existing, existing))
+             if t > 0]
+    total = sum(w for w, _, _ in parts)
+    return round(100 * sum(w * p / t for w, p, t in parts) / total) if total else 0
+
+
+def read_tree(folder: Path) -> dict[str, str]:
+    """Every text file under ``folder`` by relative POSIX path (caches and bytecode skipped)."""
+    files: dict[str, str] = {}
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        if path.is_file() and not _SKIP & set(rel.parts) and path.suffix != ".pyc":
+            files[rel.as_posix()] = path.read_text(encoding="utf-8")
+    return files
+
+
+def list_tests(files: Mapping[str, str], folder: str) -> list[str]:
+    """Unittest ids (``pkg.module.Class.test_x``) of the test methods in ``folder`` (pure).
+
+    Counted from the source, not from a run, so a test module that fails to import still counts
+    all of its tests as failed rather than shrinking the total.
+    """
+    ids: list[str] = []
+    for path in sorted(files):
+        name = path.rsplit("/", 1)[-1]
+        if not (path.startswith(folder + "/") and name.startswith("test") and name.endswith(".py")):
+            continue
+        module = path[:-3].replace("/", ".")
+        for node in ast.parse(files[path]).body:
+            if isinstance(node, ast.ClassDef):
+                ids += [f"{module}.{node.name}.{item.name}" for item in node.body
+                        if isinstance(item, ast.FunctionDef) and item.name.startswith("test")]
+    return ids
+
+
+def render_files(files: Mapping[str, str]) -> str:
+    """The repository as the prompt shows it: a heading and a fenced block per file (pure)."""
+    parts = []
+    for path, text in sorted(files.items()):
+        longest = max((len(run) for run in text.split("\n") if set(run) == {"`"}), default=0)
+        fence = "`" * max(3, longest + 1)
+        lang = _LANGS.get(Path(path).suffix, "")
+        body = text if text.endswith("\n") or not text else text + "\n"
+        parts.append(f"### {path}\n\n{fence}{lang}\n{body}{fence}\n")
+    return "\n".join(parts)
+
+
+def change_diff(before: Mapping[str, str], after: Mapping[str, str]) -> str:
+    """A unified diff of every file the answer changed, added or deleted (pure)."""
+    out: list[str] = []
+    for path in sorted(set(before) | set(after)):
+        old, new = before.get(path), after.get(path)
+        if old == new:
+            continue
+        out += difflib.unified_diff(
+            (old or "").splitlines(True), (new or "").splitlines(True),
+            f"a/{path}" if old is not None else "/dev/null",
+            f"b/{path}" if new is not None else "/dev/null")
+    return "".join(line if line.endswith("\n") else line + "\n" for line in out)
+
+
+def _syntax_problems(files: Mapping[str, str], paths: list[str]) -> list[str]:
+    problems = []
+    for path in paths:
+        if path.endswith(".py") and (found := diagnose.syntax_problem(files[path])) is not None:
+            problems.append(f"{path}: {found[0]}")
+    return problems
+
+
+class RepoTask(Task):
+    """A feature request on a small repository, judged by existing and hidden unittest suites."""
+
+    kind = "repo"
+
+    def __init__(self, root: Path, data: dict[str, Any]) -> None:
+        self.root = root
+        self.id = data["id"]
+        self.title = data.get("title", self.id)
+        self.description = data.get("description", "")
+        self.template: str = (root / data["prompt_file"]).read_text(encoding="utf-8")
+        self.tests_dir: str = data.get("tests_dir", "tests")
+        self.repo = read_tree(root / data.get("repo_dir", "repo"))
+        hidden = read_tree(root / data.get("hidden_dir", "hidden"))
+        if not self.repo or not hidden:
+            raise FileNotFoundError("repo_dir and hidden_dir must both hold files")
+        self.hidden = {f"{HIDDEN_DIR}/{p}": text for p, text in hidden.items()}
+        self.weights = Weights(**data.get("scoring", {}))
+        known = Limits.__dataclass_fields__
+        self.limits = Limits(**{k: v for k, v in data.get("limits", {}).items() if k in known})
+
+    @classmethod
+    def from_data(cls, root: Path, data: dict[str, Any]) -> RepoTask:
+        """Build from a parsed task.toml, naming the file and key on error."""
+        try:
+            return cls(root, data)
+        except (KeyError, TypeError, FileNotFoundError) as exc:
+            raise TaskError(f"{root / 'task.toml'}: missing or bad key ({exc})") from exc
+
+    @property
+    def prompt(self) -> str:
+        listing = render_files(self.repo)
+        if "{files}" in self.template:
+            return self.template.replace("{files}", listing, 1)
+        return f"{self.template.rstrip()}\n\n{listing}"
+
+    def judge(self, answer: Answer, sandbox: Sandbox, case: str | None = None) -> Verdict:
+        edit = parse_answer(answer.text)
+        applied = apply_edit(self.repo, edit, reserved=[HIDDEN_DIR, _RUNNER])
+        files = self._restore_tests(applied.files)
+        changed = sorted(p for p in set(files) | set(self.repo) if files.get(p) != self.repo.get(p))
+        broken = _syntax_problems(files, [p for p in changed if p in files])
+        code = change_diff(self.repo, files)
+        added = [ln for ln in code.splitlines() if ln.startswith("+") and not ln.startswith("+++")]
+        verdict = Verdict(
+            task=self.id,
+            syntax_ok=bool(changed) and not broken,
+            code=code,
+            code_lines=len(added),
+            isolation=sandbox.isolation,
+        )
+        found = _answer_diagnoses(answer, edit, applied, broken)
+        suites = [self._suite("existing", self.tests_dir, self.repo),
+                  self._suite("hidden", HIDDEN_DIR, self.hidden)]
+        if verdict.syntax_ok:
+            for suite in suites:
+                self._run(suite, files, sandbox)
+        else:
+            why = "the answer changes no file" if not changed else "a changed file does not compile"
+            for suite in suites:
+                suite.problem = f"not run: {why}"
+        verdict.functional = [t for s in suites for t in _test_runs(s)]
+        verdict.diagnoses = diagnose.merge(found, *(_suite_diagnoses(s) for s in suites))
+        existing, hidden = suites
+        verdict.score = repo_score(verdict.syntax_ok, (hidden.passed, len(hidden.expected)),
+                                   (existing.passed, len(existing.expected)), self.weights)
+        return verdict
+
+    def _restore_tests(self, files: dict[str, str]) -> dict[str, str]:
+        """The repository's own test files as they were: the model may add tests, not edit them."""
+        prefix = self.tests_dir + "/"
+        return files | {p: t for p, t in self.repo.items() if p.startswith(prefix)}
+
+    def _suite(self, name: str, folder: str, source: Mapping[str, str]) -> SuiteRun:
+        return SuiteRun(name, list_tests(source, folder), {}, None)
+
+    def _run(self, suite: SuiteRun, files: dict[str, str], sandbox: Sandbox) -> None:
+        """Run one suite in a fresh copy, so one suite's leftovers cannot sway the other."""
+        folder = self.tests_dir if suite.name == "existing" else HIDDEN_DIR
+        out = f"_showdown_{suite.name}.json"
+        runner = _RUNNER_SOURCE.read_text(encoding="utf-8")
+        with scratch_dir(files | self.hidden | {_RUNNER: runner}) as workdir:
+            # -S: the standard library only, as the prompt says, whatever sits beside showdown.
+            argv = [sys.executable, "-S", _RUNNER, folder, out]
+            suite.run = sandbox.exec(argv, workdir=workdir, limits=self.limits)
+            try:
+                suite.outcomes = json.loads((workdir / out).read_text(encoding="utf-8"))["outcomes"]
+            except (OSError, ValueError, KeyError, TypeError):
+                suite.outcomes = {}
+        suite.problem = _suite_problem(suite)
+
+
+def _suite_problem(suite: SuiteRun) -> str:
+    """Why tests of a suite have no outcome: a timeout, a crash, or a module that did not import."""
+    run = suite.run
+    if run is not None and run.timed_out:
+        return "not run: the test run timed out"
+    strays = [o["message"] for t, o in suite.outcomes.items()
+              if t not in suite.expected and o.get("status") in ("fail", "error")]
+    if strays:
+        return f"not run: {strays[0]}"
+    if run is not None and not suite.outcomes:
+        last = [ln for ln in run.stderr.strip().splitlines() if ln.strip()]
+        return f"not run: the test runner failed ({last[-1][:200] if last else run.exit_code})"
+    return "not run"
+
+
+def _test_runs(suite: SuiteRun) -> list[TestRun]:
+    """One TestRun per expected test; the suite's process is kept on its first test only."""
+    runs = []
+    for index, test in enumerate(suite.expected):
+        outcome = suite.outcomes.get(test)
+        passed = outcome is not None and outcome.get("status") == "pass"
+        if passed:
+            detail = "ok"
+        elif outcome is not None:
+            detail = outcome.get("message") or outcome.get("status", "")
+        else:
+            detail = suite.problem
+        name = f"{suite.name}: {test.split('.', 1)[-1]}"
+        commands = [suite.run] if index == 0 and suite.run is not None else []
+        runs.append(TestRun(name, passed, detail, commands))
+    return runs
+
+
+def _answer_diagnoses(answer: Answer, edit: RepoEdit, applied: Applied,
+                      broken: list[str]) -> list[Diagnosis]:
+    found: list[Diagnosis] = []
+    if answer.finish_reason == "length":
+        found.append(Diagnosis("truncated", "the server stopped at the max-tokens limit"))
+    if edit.unterminated:
+        found.append(Diagnosis("truncated", "the answer ends inside an unterminated code fence"))
+    if edit.empty:
+        hint = f" ({edit.unlabelled} code block(s) name no file path)" if edit.unlabelled else ""
+        found.append(Diagnosis("no_code", f"no file or diff found in the answer{hint}"))
+    refused = [p for p in applied.problems if p.startswith("refused")]
+    failed = [p for p in applied.problems if not p.startswith("refused")]
+    if refused:
+        found.append(Diagnosis("unsafe_path", "; ".join(refused)))
+    if failed:
+        found.append(Diagnosis("patch_failed", "; ".join(failed)))
+    if broken:
+        found.append(Diagnosis("syntax_error", "; ".join(broken)))
+    if diagnose.is_repetitive(answer.text):
+        found.append(Diagnosis("repetition", "the answer repeats itself (degenerate looping)"))
+    return found
+
+
+def _suite_diagnoses(suite: SuiteRun) -> list[Diagnosis]:
+    if suite.run is None:
+        return []
+    found = diagnose.diagnose_runs([suite.run])
+    failed = len(suite.expected) - suite.passed
+    if failed:
+        what = "hidden tests fail" if suite.name == "hidden" else "existing tests now fail"
+        code = "hidden_tests_failed" if suite.name == "hidden" else "existing_tests_broken"
+        found.append(Diagnosis(code, f"{failed} of {len(suite.expected)} {what}"))
+    return found

@@ -1,0 +1,40 @@
+"""Tests for ``showdown tasks``: the real command through click's test runner."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from showdown.cli import cli
+from showdown.tasks.loader import BUILTIN_DIR, describe_tasks
+
+
+def test_builtin_tasks_with_kinds_and_case_counts() -> None:
+    rows = {row.id: row for row in describe_tasks()}
+    assert {"todo-cli", "humaneval", "feature-in-repo", "feature-in-repo-2",
+            "feature-in-repo-3"} <= set(rows)
+    assert (rows["humaneval"].kind, rows["humaneval"].cases) == ("function", 164)
+    assert (rows["feature-in-repo"].kind, rows["feature-in-repo"].cases) == ("repo", 1)
+    assert (rows["todo-cli"].kind, rows["todo-cli"].cases) == ("program", 1)
+    assert all(row.description and not row.problem for row in rows.values())
+
+
+def test_tasks_command_lists_builtin_and_user_tasks(tmp_path: Path) -> None:
+    mine = tmp_path / "my-todo"
+    shutil.copytree(BUILTIN_DIR / "todo_cli", mine)
+    toml = (mine / "task.toml").read_text(encoding="utf-8")
+    (mine / "task.toml").write_text(toml.replace('id = "todo-cli"', 'id = "my-todo"'),
+                                    encoding="utf-8")
+    result = CliRunner().invoke(cli, ["tasks", "--task-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    for task_id in ("todo-cli", "humaneval", "feature-in-repo-3", "my-todo"):
+        assert task_id in result.output
+    assert "164" in result.output and "function" in result.output
+
+
+def test_tasks_command_names_a_missing_folder(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["tasks", "--task-dir", str(tmp_path / "nope")])
+    assert result.exit_code == 2
+    assert "no such task folder" in " ".join(result.output.split())  # rich wraps long lines

@@ -1,0 +1,100 @@
+"""The run loop against a local OpenAI-compatible server: results judged, stored, resumable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from httpfake import DROP, Reply, fake_server, sse, sse_done
+
+from showdown.providers import parse_spec
+from showdown.records import GenerationSettings
+from showdown.runner import RunPlan, benchmark, plan_from_run
+from showdown.sandbox import ProcessSandbox
+from showdown.store import Store
+from showdown.tasks import find_task
+
+ROOT = Path(__file__).resolve().parent.parent
+CLEAN = (ROOT / "examples" / "answers" / "clean.md").read_text()
+
+
+def answer_stream(text: str) -> Reply:
+    steps: list[Any] = [sse({"choices": [{"delta": {"role": "assistant"}, "finish_reason": None}]})]
+    for i in range(0, len(text), 200):
+        steps.append(sse({"choices": [{"delta": {"content": text[i:i + 200]},
+                                        "finish_reason": None}]}))
+    steps += [sse({"choices": [{"delta": {}, "finish_reason": "stop"}]}),
+              sse({"choices": [], "usage": {"prompt_tokens": 50, "completion_tokens": 400}}),
+              sse_done()]
+    return Reply(steps=steps)
+
+
+def plan_for(url: str, trials: int = 1, names: tuple[str, ...] = ("good",)) -> RunPlan:
+    specs = [parse_spec(f"{n}=openai-compat:{url}/{n}/v1#m") for n in names]
+    return RunPlan(specs, [find_task("todo-cli")], GenerationSettings(max_tokens=512, ctx=2048),
+                   trials=trials, warmup=False)
+
+
+def routes() -> dict[str, Any]:
+    return {
+        "POST /good/v1/chat/completions": lambda p, b: answer_stream(CLEAN),
+        "POST /broken/v1/chat/completions": lambda p, b: Reply(steps=[
+            sse({"choices": [{"delta": {"content": "```python\nimport sqlite3\ndef add("}}]}), DROP]),
+    }
+
+
+def test_run_measures_judges_and_stores_every_trial(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.db")
+    with fake_server(routes()) as server:
+        run, results = benchmark(plan_for(server.url, trials=2), store, ProcessSandbox())
+    assert run.status == "finished"
+    assert [(r.model, r.trial) for r in results] == [("good", 1), ("good", 2)]
+    first = results[0]
+    assert first.verdict is not None and first.verdict.score == 100
+    assert first.generation.output_tokens == 400 and first.generation.tokens_per_s is not None
+    assert first.settings.max_tokens == 512 and first.settings.ctx == 2048
+    assert store.results(run_ids=[run.run_id]) == results
+    # A server showdown did not start: no process to watch, said plainly rather than zeros.
+    assert first.telemetry["proc_cpu_s"] is None
+    assert "no server process" in first.telemetry["unavailable"]["proc_cpu_s"]
+    assert first.telemetry["joules_per_token"] is None
+    assert store.run(run.run_id) is not None
+
+
+def test_a_failing_model_is_recorded_and_the_run_goes_on(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.db")
+    with fake_server(routes()) as server:
+        _, results = benchmark(plan_for(server.url, names=("broken", "good")), store,
+                               ProcessSandbox())
+    broken, good = results
+    assert broken.generation.error is not None
+    assert broken.generation.text.startswith("```python")  # what arrived is kept
+    assert broken.verdict is not None
+    assert {d.code for d in broken.verdict.diagnoses} >= {"truncated"}
+    assert good.verdict is not None and good.verdict.score == 100
+
+
+def test_dead_server_is_an_error_result_not_a_crash(tmp_path: Path) -> None:
+    with fake_server({}) as server:
+        url = server.url
+    _, results = benchmark(plan_for(url), Store(tmp_path / "s.db"), ProcessSandbox())
+    assert results[0].verdict is None
+    assert results[0].generation.error is not None
+    assert "connection failed" in results[0].generation.error
+
+
+def test_resume_redoes_only_what_is_missing(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.db")
+    with fake_server(routes()) as server:
+        run, _ = benchmark(plan_for(server.url, trials=1), store, ProcessSandbox())
+        # Pretend the run was cut short after trial 1 of 3, then finish it.
+        run.trials, run.status = 3, "interrupted"
+        store.save_run(run)
+        again = store.last_unfinished()
+        assert again is not None and again.run_id == run.run_id
+        resumed, rest = benchmark(plan_from_run(again), store, ProcessSandbox(), resume=again)
+    assert resumed.run_id == run.run_id and resumed.status == "finished"
+    assert [r.trial for r in rest] == [2, 3]
+    keys = [(r.model, r.task, r.case, r.trial) for r in store.results(run_ids=[run.run_id])]
+    assert sorted(keys) == [("good", "todo-cli", "todo-cli", n) for n in (1, 2, 3)]
+    assert store.last_unfinished() is None
