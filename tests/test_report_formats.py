@@ -22,7 +22,7 @@ def test_markdown_has_the_seeds_tables_per_round() -> None:
                     "## Speed tiers", "### Wholly in VRAM", "### Unknown (not recorded)",
                     "## Leaderboard", "### Between rounds", "## By the numbers"):
         assert f"\n{heading}\n" in md
-    assert "| Model | Trials | TTFT | Total Time | Output Tokens | Tok/s | Load | Lines | Peak VRAM " \
+    assert "| Model | Samples | TTFT | Total Time | Output Tokens | Tok/s | Load | Lines | Peak VRAM " \
         "| J/token |" in md
     assert "| Gemma 4 27B | 3 | 3.92s (3.50s–4.40s) | 11.77s (11.00s–13.10s) | 1,966 | " \
         "167.1 (160.0–170.0) | 5.00s | 24 | 20.0 GB | 2.5 |" in md

@@ -83,7 +83,7 @@ def span_of(value: Spread | None, show: Callable[[float], str]) -> str:
 
 def tally(value: Tally) -> str:
     """Checks passed as the seed writes them (``10/10``); a mean over trials as ``9.5/10``."""
-    if value.results == 0:
+    if value.results == 0 or value.total == 0:  # nothing to check (e.g. no static features)
         return DASH
     if value.per_result is not None:
         return f"{num(value.passed / value.results)}/{value.per_result}"

@@ -141,7 +141,7 @@ def performance_tables(report: Report) -> list[TableSpec]:
     spec: list[tuple[str, bool, Callable[[PerfRow], Cell]]] = [
         ("Model", False, lambda r: _model(r.model, r.placement)),
         ("Task", False, lambda r: _text(r.task if task else fmt.DASH)),
-        ("Trials", True, _trials),
+        ("Samples", True, _trials),
         ("TTFT", True, lambda r: _num(r.ttft_s, fmt.seconds)),
         ("Total Time", True, lambda r: _num(r.total_s, fmt.seconds)),
         ("Output Tokens", True, lambda r: _num(r.output_tokens, fmt.count)),
@@ -163,7 +163,7 @@ def quality_tables(report: Report) -> list[TableSpec]:
     spec: list[tuple[str, bool, Callable[[QualityRow], Cell]]] = [
         ("Model", False, lambda r: _text(r.model)),
         ("Task", False, lambda r: _text(r.task if task else fmt.DASH)),
-        ("Trials", True, _trials),
+        ("Samples", True, _trials),
         ("Syntax", False, lambda r: _text(fmt.syntax(r.syntax_ok, r.judged))),
         (_out_of("Features", feats), True, lambda r: Cell(fmt.tally(r.features),
                                                           _ratio(r.features))),
@@ -179,7 +179,9 @@ def quality_tables(report: Report) -> list[TableSpec]:
 
 
 def _out_of(name: str, totals: set[int | None]) -> str:
-    return f"{name} (X/{totals.pop()})" if len(totals) == 1 and None not in totals else name
+    if len(totals) != 1 or None in totals or 0 in totals:
+        return name
+    return f"{name} (X/{totals.pop()})"
 
 
 def _ratio(tally: object) -> float | None:
