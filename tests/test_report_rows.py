@@ -203,3 +203,20 @@ def test_score_has_a_bootstrap_interval_and_speed_a_p90_with_enough_trials(repor
     many = [result(RUNS[1], "M", trial=i, tps=float(i), judged=verdict(100)) for i in range(1, 11)]
     speed = build_report(many, RUNS).performance[0].tokens_per_s
     assert (speed.value, speed.p90) == (5.5, pytest.approx(9.1))
+
+
+def test_pass_at_k_over_cases_and_trials() -> None:
+    """Two problems, three trials each: problem A passes 1 of 3, problem B 3 of 3."""
+    from showdown.report.rows import pass_at
+
+    run = RUNS[0]
+    outcomes = {"A": [True, False, False], "B": [True, True, True]}
+    results = [
+        dataclasses.replace(result(run, "m", trial=n + 1, judged=verdict(100 if ok else 0,
+                                                            functional=(1 if ok else 0, 1))),
+                case=case)
+        for case, oks in outcomes.items() for n, ok in enumerate(oks)
+    ]
+    # pass@1 = mean(1/3, 1); pass@3 = mean(1 - C(2,3)/C(3,3) = 1, 1) = 1.
+    assert pass_at(results) == ((1, pytest.approx((1 / 3 + 1) / 2)), (3, 1.0))
+    assert pass_at([r for r in results if r.case == "A"]) == ()  # one case: no pass@k

@@ -30,6 +30,7 @@ from showdown.report.leaderboard import LeaderRow, RoundChange, leaderboard, rou
 from showdown.report.numbers import Figure, by_the_numbers
 from showdown.report.spread import Spread, median_spread
 from showdown.report.style import StyleRow, style_rows
+from showdown.stats import mean_pass_at_k
 
 __all__ = [
     "DiagnosisCount",
@@ -106,6 +107,8 @@ class QualityRow:
     functional: Tally
     score: Spread | None
     diagnoses: tuple[DiagnosisCount, ...]
+    #: (k, pass@k) for tasks of several cases (HumanEval): k = 1, and the trial count if > 1.
+    pass_at: tuple[tuple[int, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -201,6 +204,23 @@ def _diagnoses(results: list[Result]) -> tuple[DiagnosisCount, ...]:
     return tuple(DiagnosisCount(code, messages[code], n) for code, n in counts.most_common())
 
 
+def pass_at(results: list[Result]) -> tuple[tuple[int, float], ...]:
+    """Unbiased pass@k over a task's cases, a sample passing when all its tests pass.
+
+    Only for tasks of several cases; a failed generation is a sample that did not pass.
+    """
+    per_case: dict[str, list[bool]] = {}
+    for r in results:
+        v = r.verdict
+        passed = v is not None and bool(v.functional) and v.functional_passed == len(v.functional)
+        per_case.setdefault(r.case, []).append(passed)
+    if len(per_case) < 2:
+        return ()
+    counts = [(len(p), sum(p)) for p in per_case.values()]
+    n = min(c[0] for c in counts)
+    return tuple((k, mean_pass_at_k(counts, k)) for k in sorted({1, n}))
+
+
 def quality_rows(groups: Iterable[Group]) -> list[QualityRow]:
     """Quality rows, best score first within each round and task (as the seed)."""
     groups = list(groups)
@@ -213,7 +233,7 @@ def quality_rows(groups: Iterable[Group]) -> list[QualityRow]:
             round=g.round, model=g.model, task=g.task, samples=len(results), judged=len(judged),
             syntax_ok=sum(v.syntax_ok for v in judged),
             features=_tally(results, "features"), functional=_tally(results, "functional"),
-            score=group_score(g), diagnoses=_diagnoses(results),
+            score=group_score(g), diagnoses=_diagnoses(results), pass_at=pass_at(results),
         ))
     return sorted(rows, key=lambda r: (index[r.round], r.task, _nones_last(r.score, -1.0),
                                        r.model.lower()))

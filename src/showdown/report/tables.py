@@ -170,6 +170,8 @@ def quality_tables(report: Report) -> list[TableSpec]:
         (_out_of("Functional", funcs), True, lambda r: Cell(fmt.tally(r.functional),
                                                             _ratio(r.functional))),
         ("Score", True, lambda r: _score(r.score)),
+        ("pass@k", False, lambda r: _text(", ".join(f"pass@{k} {v:.1%}" for k, v in r.pass_at)
+                                          or fmt.DASH)),
         ("Diagnoses", False, lambda r: Cell(fmt.diagnoses(r.diagnoses, r.samples), None,
                                             "\n".join(f"{d.code}: {d.message}"
                                                       for d in r.diagnoses))),
