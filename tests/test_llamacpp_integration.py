@@ -84,7 +84,7 @@ def test_a_server_that_never_becomes_healthy_is_stopped(bundled_model: Path,
                                                         llama_server_bin: Path) -> None:
     p = LlamaCppProvider("smol", f"llamacpp:{bundled_model}", bundled_model,
                          llama_server=llama_server_bin, health_timeout_s=0.05)
-    with pytest.raises(ProviderError, match="not healthy after 0.05 s"):
+    with pytest.raises(ProviderError, match=r"not healthy after 0\.05 s"):
         p.open(GenerationSettings())
     assert p.server is not None and not p.server.alive()
 
