@@ -80,6 +80,15 @@ def test_bad_model_file_fails_to_start_with_the_log(tmp_path: Path, llama_server
     assert not pids_of(fake)
 
 
+def test_a_server_that_never_becomes_healthy_is_stopped(bundled_model: Path,
+                                                        llama_server_bin: Path) -> None:
+    p = LlamaCppProvider("smol", f"llamacpp:{bundled_model}", bundled_model,
+                         llama_server=llama_server_bin, health_timeout_s=0.05)
+    with pytest.raises(ProviderError, match=r"not healthy after 0\.05 s"):
+        p.open(GenerationSettings())
+    assert p.server is not None and not p.server.alive()
+
+
 def test_server_killed_mid_stream_is_recorded(bundled_model: Path, llama_server_bin: Path) -> None:
     p = provider(bundled_model, llama_server_bin)
     settings = p.open(GenerationSettings(max_tokens=4000))
@@ -131,8 +140,9 @@ def test_showdown_run_json_on_the_bundled_model(tmp_path: Path, bundled_model: P
     assert 0 <= row["score"] <= 100
 
 
-def test_sigint_stops_the_server_keeps_results_and_resume_finishes(
-        tmp_path: Path, bundled_model: Path, llama_server_bin: Path) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_stops_the_server_keeps_results_and_resume_finishes(
+        tmp_path: Path, bundled_model: Path, llama_server_bin: Path, signum: int) -> None:
     db = tmp_path / "s.db"
     proc = run_cli("--max-tokens", "400", "--trials", "2", "--llama-server", str(llama_server_bin),
                    db=db)
@@ -142,9 +152,9 @@ def test_sigint_stops_the_server_keeps_results_and_resume_finishes(
     time.sleep(1.0)
     ours = pids_of(bundled_model, parent=proc.pid)  # the server generating trial 2
     assert ours
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(signum)
     _, err = proc.communicate(timeout=120)
-    assert proc.returncode == 130, err
+    assert proc.returncode == 128 + signum, err
     assert "--resume" in err
     assert not ours & pids_of(bundled_model)
     store = Store(db)

@@ -406,3 +406,16 @@ def test_every_limit_becomes_a_diagnosis(code: str) -> None:
     found = diagnose.diagnose_runs([run])
     assert [d.code for d in found] == [code]
     assert "x.py" in found[0].message
+
+
+@needs_bwrap
+def test_a_virtualenv_under_tmp_still_runs(tmp_path: Path) -> None:
+    """A checkout in /tmp (CI clones there) keeps its interpreter despite the private /tmp."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    with scratch_dir() as workdir:
+        run = BwrapSandbox().exec([str(python), "-S", "-c", "import sys; print(sys.executable)"],
+                                  workdir=workdir)
+    assert run.exit_code == 0, run.stderr
+    assert run.stdout.strip() == str(python)

@@ -97,3 +97,23 @@ def test_read_only_store_fails_the_write_check(tmp_path: Path) -> None:
     store._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
     with pytest.raises(StoreError, match="cannot write"):
         store.check_writable()
+
+
+def test_a_full_database_keeps_earlier_rows_and_rescues_the_new_one(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.db")
+    store.save_run(make_run("r1"))
+    store.save_result(make_result("r1", "kept"))
+    # The database can grow no more: what a full disk does to SQLite (SQLITE_FULL).
+    pages = store._db.execute("PRAGMA page_count").fetchone()[0]
+    store._db.execute(f"PRAGMA max_page_count = {pages}")
+    big = make_result("r1", "big")
+    assert big.verdict is not None
+    big.verdict.code = "x" * 200_000
+    with pytest.raises(StoreError, match="full") as info:
+        store.save_result(big)
+    rescue = tmp_path / "showdown-unsaved-r1.jsonl"
+    assert str(rescue) in str(info.value)
+    (line,) = rescue.read_text().splitlines()
+    assert '"model": "big"' in line
+    assert [r.model for r in store.results()] == ["kept"]
+    assert store._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -22,11 +22,13 @@ from showdown.inventory import survey
 from showdown.judge import score_file
 from showdown.providers import ModelSpec, ProviderError, parse_spec
 from showdown.records import Result, RunInfo, to_dict
+from showdown.report import FORMATS, build_report, render, write_report
 from showdown.report.fit import fit_json, print_fit
 from showdown.report.jsonout import result_json, verdict_json
 from showdown.report.models import print_models
+from showdown.report.select import SelectionError, select_results
 from showdown.report.tasks import print_tasks
-from showdown.report.terminal import print_performance, print_quality
+from showdown.report.terminal import print_performance, print_quality, print_report
 from showdown.report.verdict import print_verdict
 from showdown.runner import RunPlan, benchmark, plan_from_run
 from showdown.sandbox import SandboxUnavailable, default_sandbox
@@ -221,10 +223,60 @@ def _print_run(info: RunInfo, results: list[Result], store: Store, as_json: bool
     if as_json:
         click.echo(json.dumps({"run_id": info.run_id, "results": [result_json(r) for r in results]},
                               indent=2))
+        _write_run_report(results, info, store.path)
         return
     print_performance(console, results)
     print_quality(console, results)
     err.print(f"run {info.run_id} saved to {store.path}", highlight=False)
+    _write_run_report(results, info, store.path)
+
+
+def _write_run_report(results: list[Result], info: RunInfo, db: Path) -> None:
+    """The run's own HTML report beside the store; a failure to write it is only a warning."""
+    path = db.parent / "reports" / f"{info.run_id}.html"
+    try:
+        write_report(results, [info], "html", path)
+    except OSError as exc:
+        err.print(f"[yellow]warning:[/] could not write the HTML report {path}: {exc}")
+        return
+    err.print(f"report: {path}", highlight=False, soft_wrap=True)
+
+
+@cli.command()
+@click.option("--db", type=click.Path(path_type=Path, dir_okay=False),
+              help="The SQLite store (default: $SHOWDOWN_DB or ~/.local/share/showdown).")
+@click.option("--run", "run_ids", multiple=True, metavar="ID", help="A run id or unique prefix "
+              "(repeatable).")
+@click.option("--round", "rounds", multiple=True, metavar="NAME", help="A round label given to "
+              "`showdown run --round` (repeatable; several make one leaderboard).")
+@click.option("--model", "-m", "models", multiple=True, metavar="NAME", help="Only this model "
+              "(repeatable).")
+@click.option("--task", "-t", "tasks", multiple=True, metavar="ID", help="Only this task "
+              "(repeatable).")
+@click.option("--format", "-f", "fmt", type=click.Choice(list(FORMATS)), default="terminal",
+              show_default=True, help="md pastes into a blog post; html is one offline file.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write here instead of standard output.")
+def report(db: Path | None, run_ids: tuple[str, ...], rounds: tuple[str, ...],
+           models: tuple[str, ...], tasks: tuple[str, ...], fmt: str, output: Path | None) -> None:
+    """Tables, leaderboard across rounds, speed tiers, style and charts from stored results."""
+    path = db or default_db_path()
+    if not path.is_file():
+        fail(f"no store at {path} (run `showdown run` first, or give --db PATH)")
+    try:
+        results, runs = select_results(Store(path), run_ids, rounds, models, tasks)
+    except (StoreError, SelectionError) as exc:
+        fail(str(exc))
+    if output is not None:
+        try:
+            write_report(results, runs, fmt, output)
+        except OSError as exc:
+            fail(f"cannot write {output}: {exc}", 1)
+        err.print(f"wrote {output}", highlight=False, soft_wrap=True)
+    elif fmt == "terminal":
+        print_report(console, build_report(results, runs))
+    else:
+        click.echo(render(results, runs, fmt), nl=False)
 
 
 @cli.command()

@@ -6,6 +6,7 @@ is saved the moment it is judged, so an interrupted run loses nothing already me
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import uuid
@@ -24,7 +25,7 @@ from showdown.providers import (
 )
 from showdown.records import Generation, GenerationSettings, Result, RunInfo, to_dict
 from showdown.sandbox import Sandbox
-from showdown.store import Store
+from showdown.store import Store, StoreError
 from showdown.tasks import Answer, Task, find_task
 from showdown.tasks.base import Case
 
@@ -223,5 +224,7 @@ def benchmark(plan: RunPlan, store: Store, sandbox: Sandbox, events: Events | No
         run.status = "finished"
     finally:
         run.finished_at = now()
-        store.save_run(run)
+        # When the store itself failed, the error that stopped the run is the one to report.
+        with contextlib.suppress(StoreError):
+            store.save_run(run)
     return run, results

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,6 +47,19 @@ CREATE INDEX IF NOT EXISTS results_model ON results(model);
 
 class StoreError(RuntimeError):
     """The store cannot be opened or written (the message says where and what to do)."""
+
+
+def _rescue(db_path: Path, run_id: str, record: str) -> Path:
+    """Append a result the database refused to a JSON-lines file, wherever one can be written."""
+    for folder in (db_path.parent, Path(tempfile.gettempdir())):
+        target = folder / f"showdown-unsaved-{run_id}.jsonl"
+        try:
+            with target.open("a", encoding="utf-8") as out:
+                out.write(record + "\n")
+        except OSError:
+            continue
+        return target
+    raise StoreError(f"cannot save a result anywhere (database {db_path} and temp folder)")
 
 
 def default_db_path() -> Path:
@@ -105,16 +119,27 @@ class Store:
             )
 
     def save_result(self, result: Result) -> None:
-        """Write one result atomically; a second write of the same key replaces it."""
+        """Write one result atomically; a second write of the same key replaces it.
+
+        If the database cannot take it (disk full, store gone read-only), the measured result
+        is appended to a JSON-lines file beside the store, or in the temp folder, and the
+        StoreError names that file: a measurement is never simply dropped.
+        """
         gen, verdict = result.generation, result.verdict
-        with self._tx() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO results (run_id, model, task, case_id, trial, started_at,"
-                " score, tokens_per_s, error, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (result.run_id, result.model, result.task, result.case, result.trial,
-                 result.started_at, verdict.score if verdict else None, gen.tokens_per_s,
-                 gen.error, json.dumps(to_dict(result))),
-            )
+        record = json.dumps(to_dict(result))
+        try:
+            with self._tx() as db:
+                db.execute(
+                    "INSERT OR REPLACE INTO results (run_id, model, task, case_id, trial,"
+                    " started_at, score, tokens_per_s, error, record)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (result.run_id, result.model, result.task, result.case, result.trial,
+                     result.started_at, verdict.score if verdict else None, gen.tokens_per_s,
+                     gen.error, record),
+                )
+        except StoreError as exc:
+            rescue = _rescue(self.path, result.run_id, record)
+            raise StoreError(f"{exc}; the result was kept in {rescue}") from exc
 
     def runs(self) -> list[RunInfo]:
         """Every run, oldest first."""

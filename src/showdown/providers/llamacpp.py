@@ -79,7 +79,8 @@ class LlamaCppProvider(Provider):
         if self._client is None or self.server is None:
             raise ProviderError(f"{self.spec}: stream() before open()")
         generation = self._client.stream(request, progress)
-        if not self.server.alive():
+        # A broken stream may be the server dying: give the kernel a moment to say so.
+        if not self.server.alive(grace_s=1.0 if generation.error else 0.0):
             generation.error = (f"{generation.error or 'llama-server stopped'}; llama-server "
                                 f"died: {self.server.log_tail()}")
         return generation

@@ -1,1 +1,45 @@
-"""Reports: the terminal tables now; Markdown, HTML and charts build on the same rows."""
+"""Reports: typed results in, the seed's tables and charts out, in five formats.
+
+``render(results, runs, fmt)`` is the one entry point: it builds the rows once (``rows.py``,
+pure) and hands them to a format. Nothing here reads the store; callers select the results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from showdown.records import Result, RunInfo
+from showdown.report.export import render_csv, render_json
+from showdown.report.html import render_html
+from showdown.report.markdown import render_markdown
+from showdown.report.rows import Report, build_report
+from showdown.report.terminal import render_text
+
+__all__ = ["FORMATS", "build_report", "render", "write_report"]
+
+#: Format name -> renderer; ``terminal`` is plain text here (colour only on a live console).
+FORMATS: dict[str, Callable[[Report], str]] = {
+    "terminal": render_text,
+    "md": render_markdown,
+    "html": render_html,
+    "json": render_json,
+    "csv": render_csv,
+}
+
+
+def render(results: Sequence[Result], runs: Sequence[RunInfo], fmt: str) -> str:
+    """The report of these results as ``fmt`` (terminal, md, html, json or csv)."""
+    try:
+        renderer = FORMATS[fmt]
+    except KeyError:
+        raise ValueError(f"unknown report format {fmt!r} (choose from {', '.join(FORMATS)})") from None
+    return renderer(build_report(results, runs))
+
+
+def write_report(results: Sequence[Result], runs: Sequence[RunInfo], fmt: str, path: Path) -> Path:
+    """Render and write a report (creating its folder); returns the path written."""
+    text = render(results, runs, fmt)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -1,43 +1,101 @@
-"""The seed's two tables in the terminal: Performance and Quality."""
+"""The report in the terminal with rich: the seed's tables, as ``showdown run`` and ``report`` print.
+
+``print_performance`` and ``print_quality`` are what ``showdown run`` ends with (its own
+results, no round labels needed); ``print_report`` prints every section of a selection.
+"""
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterable, Sequence
+
+from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from showdown.records import Result
+from showdown.records import Result, RunInfo
+from showdown.report.rows import Report, build_report
+from showdown.report.tables import (
+    Cell,
+    Section,
+    TableSpec,
+    performance_tables,
+    quality_tables,
+    sections,
+)
 
-__all__ = ["print_performance", "print_quality"]
-
-
-def _f(value: float | None, fmt: str) -> str:
-    return "—" if value is None else format(value, fmt)
-
-
-def print_performance(console: Console, results: list[Result]) -> None:
-    table = Table(title="Performance")
-    for col in ("Model", "Task", "TTFT", "Total Time", "Output Tokens", "Tok/s", "Lines", "Load"):
-        table.add_column(col, justify="left" if col in ("Model", "Task") else "right")
-    for r in results:
-        g = r.generation
-        table.add_row(r.model, r.case or r.task, _f(g.ttft_s, ".2f") + "s",
-                      _f(g.total_s, ".2f") + "s", _f(g.output_tokens, ","),
-                      _f(g.tokens_per_s, ".1f"), str(r.verdict.code_lines if r.verdict else "—"),
-                      _f(g.load_s, ".2f") + "s")
-    console.print(table)
+__all__ = ["print_performance", "print_quality", "print_report", "print_sections", "render_text"]
 
 
-def print_quality(console: Console, results: list[Result]) -> None:
-    table = Table(title="Quality")
-    for col in ("Model", "Task", "Syntax", "Features", "Functional", "Score", "Diagnoses"):
-        table.add_column(col)
-    for r in results:
-        v = r.verdict
-        if v is None:
-            table.add_row(r.model, r.case or r.task, "—", "—", "—", "—", r.generation.error or "")
+_TONES = {"good": "green", "fair": "yellow", "poor": "red"}
+
+
+def _rich_table(spec: TableSpec) -> Table:
+    table = Table(title=spec.title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD,
+                  caption=spec.caption or None, caption_justify="left", header_style="bold cyan",
+                  collapse_padding=True, pad_edge=False)
+    for i, (name, numeric) in enumerate(zip(spec.columns, spec.numeric, strict=True)):
+        # Figures never wrap (min_width holds the widest), but a long header may.
+        widest = max((len(part) for row in spec.rows for part in (row[i].text, row[i].span)),
+                     default=0)
+        table.add_column(name, justify="right" if numeric else "left", overflow="fold",
+                         min_width=widest if numeric or name in _NO_WRAP else None)
+    for row in spec.rows:
+        table.add_row(*(_rich_cell(cell) for cell in row))
+    return table
+
+
+_NO_WRAP = {"Model", "Round", "Syntax", "Size", "Rounds"}
+
+
+def _rich_cell(cell: Cell) -> Text:
+    """The cell's text, its min–max range dimmed on a second line (keeps columns narrow)."""
+    text = Text(cell.text, style=_TONES.get(cell.tone, ""))
+    if cell.span:
+        text.append(f"\n{cell.span}", style="dim")
+    return text
+
+
+def _print_tables(console: Console, tables: Iterable[TableSpec]) -> None:
+    for spec in tables:
+        console.print(_rich_table(spec), crop=False)
+
+
+def print_performance(console: Console, results: Sequence[Result],
+                      runs: Sequence[RunInfo] = ()) -> None:
+    """The Performance table (one per round) of these results."""
+    _print_tables(console, performance_tables(build_report(results, runs)))
+
+
+def print_quality(console: Console, results: Sequence[Result],
+                  runs: Sequence[RunInfo] = ()) -> None:
+    """The Quality table (one per round) of these results."""
+    _print_tables(console, quality_tables(build_report(results, runs)))
+
+
+def print_sections(console: Console, parts: Iterable[Section]) -> None:
+    """Each section: a rule with its title, how to read it, its tables and bullet lines."""
+    for section in parts:
+        if not section.tables and not section.bullets:
             continue
-        table.add_row(r.model, r.case or r.task, "Yes" if v.syntax_ok else "No",
-                      f"{v.features_passed}/{len(v.features)}",
-                      f"{v.functional_passed}/{len(v.functional)}", str(v.score),
-                      ", ".join(d.code for d in v.diagnoses) or "—")
-    console.print(table)
+        console.rule(f"[bold]{section.title}")
+        console.print(Text(section.intro, style="dim"))
+        _print_tables(console, section.tables)
+        for line in section.bullets:
+            console.print(f"  • {line}", highlight=False)
+        console.print()
+
+
+def print_report(console: Console, report: Report) -> None:
+    """Every section of a report, in the seed's order."""
+    print_sections(console, sections(report))
+
+
+def render_text(report: Report, width: int = 120) -> str:
+    """The terminal report as plain text (no colour codes), for a file or a pipe."""
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, color_system=None, force_terminal=False,
+                      highlight=False)
+    print_report(console, report)
+    return buffer.getvalue()

@@ -162,7 +162,7 @@ class BwrapSandbox(Sandbox):
                 "--size", str(_MB), "--tmpfs", "/run"]
         for path in hidden:
             args += ["--size", str(_MB), "--tmpfs", str(path)]
-        for path in _exposed(argv, self.expose, hidden):
+        for path in _exposed(argv, self.expose, tmpfs_roots):
             args += [*_make_parents(path, tmpfs_roots), "--ro-bind", str(path), str(path)]
         args += [*_make_parents(workdir, tmpfs_roots), "--bind", str(workdir), str(workdir)]
         for path in hidden:
@@ -203,11 +203,16 @@ def _hidden_dirs(candidates: Iterable[str | Path]) -> list[Path]:
 
 
 def _exposed(argv: Sequence[str], extra: Sequence[Path], hidden: list[Path]) -> list[Path]:
-    """The interpreter's prefixes (and ``extra``) that lie inside a hidden folder."""
+    """The interpreter's prefixes (and ``extra``) that lie inside a hidden folder or ``/tmp``.
+
+    A checkout (and its virtualenv) under ``/tmp`` is common, CI clones included: without this
+    the interpreter would vanish behind the sandbox's private ``/tmp``.
+    """
     wanted = [Path(sys.base_prefix), Path(sys.prefix), *extra]
     program = shutil.which(argv[0], path=minimal_env(Path("/"))["PATH"]) if argv else None
     if program:
-        wanted.append(Path(program).resolve().parent.parent)
+        # Both the link (a virtualenv's bin/python) and what it points to must be visible.
+        wanted += [Path(program).parent.parent, Path(program).resolve().parent.parent]
     inside = {p.resolve() for p in wanted
               if p.exists() and any(h in p.resolve().parents for h in hidden)}
     return sorted(inside, key=lambda p: len(p.parts))

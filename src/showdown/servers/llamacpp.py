@@ -107,8 +107,16 @@ class ManagedServer:
                                       f"(raise --health-timeout for big models): {self.log_tail()}")
                 time.sleep(0.1)
 
-    def alive(self) -> bool:
-        return self._proc is not None and self._proc.poll() is None
+    def alive(self, grace_s: float = 0.0) -> bool:
+        """Whether the server still runs; ``grace_s`` waits that long for a dying one to exit."""
+        if self._proc is None:
+            return False
+        if grace_s:
+            try:
+                self._proc.wait(timeout=grace_s)
+            except subprocess.TimeoutExpired:
+                return True
+        return self._proc.poll() is None
 
     def log_tail(self, lines: int = 5) -> str:
         try:

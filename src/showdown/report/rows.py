@@ -1,0 +1,302 @@
+"""Pure report rows: typed records in, the seed's tables out, before any formatting.
+
+Every format (terminal, Markdown, HTML, JSON, CSV) renders the same ``Report``, so a figure
+is computed once. With several trials per (model, task), speed is the median with min–max and
+score the mean; a generation that failed is counted (and scores 0), never dropped silently.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from showdown.records import Result, RunInfo
+from showdown.report.groups import (
+    PLACEMENTS,
+    Group,
+    group_results,
+    group_score,
+    group_speed,
+    joules_per_token_of,
+    most_common,
+    peak_vram_of,
+    placement_of,
+    round_labels,
+    round_order,
+    size_of,
+)
+from showdown.report.leaderboard import LeaderRow, RoundChange, leaderboard, round_changes
+from showdown.report.numbers import Figure, by_the_numbers
+from showdown.report.spread import Spread, median_spread
+from showdown.report.style import StyleRow, style_rows
+from showdown.stats import mean_pass_at_k
+
+__all__ = [
+    "DiagnosisCount",
+    "PerfRow",
+    "QualityRow",
+    "Report",
+    "Tally",
+    "TierRow",
+    "TrialSeries",
+    "build_report",
+    "performance_rows",
+    "quality_rows",
+    "tier_rows",
+    "trial_series",
+]
+
+
+@dataclass(frozen=True)
+class PerfRow:
+    """Performance of one model on one task in one round: the seed's first table."""
+
+    round: str
+    model: str
+    task: str
+    samples: int
+    failed: int
+    placement: str
+    size_bytes: int | None
+    ttft_s: Spread | None
+    total_s: Spread | None
+    output_tokens: Spread | None
+    tokens_per_s: Spread | None
+    server_tokens_per_s: Spread | None
+    load_s: Spread | None
+    lines: Spread | None
+    peak_vram_bytes: Spread | None
+    joules_per_token: Spread | None
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Checks or tests passed over the judged results: ``passed``/``total`` summed over them.
+
+    ``per_result`` is the total each result had when all had the same, so a renderer can show
+    the seed's "10/10" (or a mean such as "9.5/10" over trials).
+    """
+
+    passed: int
+    total: int
+    results: int
+    per_result: int | None
+
+
+@dataclass(frozen=True)
+class DiagnosisCount:
+    """A diagnosis code, its message for people, and how many results carried it."""
+
+    code: str
+    message: str
+    count: int
+
+
+@dataclass(frozen=True)
+class QualityRow:
+    """Quality of one model on one task in one round: the seed's second table."""
+
+    round: str
+    model: str
+    task: str
+    samples: int
+    judged: int
+    syntax_ok: int
+    features: Tally
+    functional: Tally
+    score: Spread | None
+    diagnoses: tuple[DiagnosisCount, ...]
+    #: (k, pass@k) for tasks of several cases (HumanEval): k = 1, and the trial count if > 1.
+    pass_at: tuple[tuple[int, float], ...] = ()
+
+
+@dataclass(frozen=True)
+class TierRow:
+    """One model's speed within the tier where it ran (the seed's "Speed tiers")."""
+
+    tier: str
+    round: str
+    model: str
+    task: str
+    samples: int
+    size_bytes: int | None
+    total_s: Spread | None
+    tokens_per_s: Spread | None
+    peak_vram_bytes: Spread | None
+
+
+@dataclass(frozen=True)
+class Report:
+    """Every table of a report, computed from one selection of results."""
+
+    rounds: tuple[str, ...]
+    tasks: tuple[str, ...]
+    models: tuple[str, ...]
+    performance: tuple[PerfRow, ...]
+    quality: tuple[QualityRow, ...]
+    tiers: tuple[TierRow, ...]
+    leaderboard: tuple[LeaderRow, ...]
+    changes: tuple[RoundChange, ...]
+    style: tuple[StyleRow, ...]
+    numbers: tuple[Figure, ...]
+    trials: tuple[TrialSeries, ...]
+
+
+
+
+def performance_rows(groups: Iterable[Group]) -> list[PerfRow]:
+    """Performance rows, fastest first token first within each round and task (as the seed)."""
+    groups = list(groups)
+    index = _round_index(groups)
+    rows = []
+    for g in groups:
+        gens = [r.generation for r in g.results]
+        rows.append(PerfRow(
+            round=g.round, model=g.model, task=g.task, samples=len(g.results), failed=g.failed,
+            placement=g.placement, size_bytes=g.size_bytes,
+            ttft_s=median_spread(x.ttft_s for x in gens),
+            total_s=median_spread(x.total_s for x in gens),
+            output_tokens=median_spread(x.output_tokens for x in gens),
+            tokens_per_s=group_speed(g),
+            server_tokens_per_s=median_spread(x.server_tokens_per_s for x in gens),
+            load_s=median_spread(x.load_s for x in gens),
+            lines=median_spread(r.verdict.code_lines for r in g.results if r.verdict is not None),
+            peak_vram_bytes=median_spread(map(peak_vram_of, g.results)),
+            joules_per_token=median_spread(map(joules_per_token_of, g.results)),
+        ))
+    return sorted(rows, key=lambda r: (index[r.round], r.task, _nones_last(r.ttft_s),
+                                       r.model.lower()))
+
+
+def _nones_last(spread: Spread | None, sign: float = 1.0) -> tuple[bool, float]:
+    return (spread is None, 0.0 if spread is None else sign * spread.value)
+
+
+def _round_index(groups: list[Group]) -> dict[str, int]:
+    """Round label -> position; groups arrive with their rounds in time order."""
+    return {label: i for i, label in enumerate(dict.fromkeys(g.round for g in groups))}
+
+
+def _tally(results: list[Result], attr: str) -> Tally:
+    judged = [r.verdict for r in results if r.verdict is not None]
+    lists = [getattr(v, attr) for v in judged]
+    totals = {len(items) for items in lists}
+    return Tally(
+        passed=sum(sum(bool(x.passed) for x in items) for items in lists),
+        total=sum(len(items) for items in lists),
+        results=len(lists),
+        per_result=totals.pop() if len(totals) == 1 else None,
+    )
+
+
+def _diagnoses(results: list[Result]) -> tuple[DiagnosisCount, ...]:
+    counts: Counter[str] = Counter()
+    messages: dict[str, str] = {}
+    for result in results:
+        if result.verdict is None:
+            counts["generation_failed"] += 1
+            messages.setdefault("generation_failed", result.generation.error or "no answer came back")
+            continue
+        for diag in result.verdict.diagnoses:
+            counts[diag.code] += 1
+            messages.setdefault(diag.code, diag.message)
+    return tuple(DiagnosisCount(code, messages[code], n) for code, n in counts.most_common())
+
+
+def pass_at(results: list[Result]) -> tuple[tuple[int, float], ...]:
+    """Unbiased pass@k over a task's cases, a sample passing when all its tests pass.
+
+    Only for tasks of several cases; a failed generation is a sample that did not pass.
+    """
+    per_case: dict[str, list[bool]] = {}
+    for r in results:
+        v = r.verdict
+        passed = v is not None and bool(v.functional) and v.functional_passed == len(v.functional)
+        per_case.setdefault(r.case, []).append(passed)
+    if len(per_case) < 2:
+        return ()
+    counts = [(len(p), sum(p)) for p in per_case.values()]
+    n = min(c[0] for c in counts)
+    return tuple((k, mean_pass_at_k(counts, k)) for k in sorted({1, n}))
+
+
+def quality_rows(groups: Iterable[Group]) -> list[QualityRow]:
+    """Quality rows, best score first within each round and task (as the seed)."""
+    groups = list(groups)
+    index = _round_index(groups)
+    rows = []
+    for g in groups:
+        results = list(g.results)
+        judged = [r.verdict for r in results if r.verdict is not None]
+        rows.append(QualityRow(
+            round=g.round, model=g.model, task=g.task, samples=len(results), judged=len(judged),
+            syntax_ok=sum(v.syntax_ok for v in judged),
+            features=_tally(results, "features"), functional=_tally(results, "functional"),
+            score=group_score(g), diagnoses=_diagnoses(results), pass_at=pass_at(results),
+        ))
+    return sorted(rows, key=lambda r: (index[r.round], r.task, _nones_last(r.score, -1.0),
+                                       r.model.lower()))
+
+
+def tier_rows(groups: Iterable[Group]) -> list[TierRow]:
+    """Speed per tier: each group split by where each result ran, fastest total first."""
+    rows = []
+    for g in groups:
+        by_tier: dict[str, list[Result]] = {}
+        for result in g.results:
+            by_tier.setdefault(placement_of(result), []).append(result)
+        for tier, results in by_tier.items():
+            rows.append(TierRow(
+                tier=tier, round=g.round, model=g.model, task=g.task, samples=len(results),
+                size_bytes=most_common(size_of(r) for r in results),
+                total_s=median_spread(r.generation.total_s for r in results),
+                tokens_per_s=median_spread(r.generation.tokens_per_s for r in results),
+                peak_vram_bytes=median_spread(map(peak_vram_of, results)),
+            ))
+    tiers = list(PLACEMENTS)
+    return sorted(rows, key=lambda r: (tiers.index(r.tier), _nones_last(r.total_s), r.model.lower()))
+
+
+@dataclass(frozen=True)
+class TrialSeries:
+    """Every trial's tok/s and score of one model on one task in one round (for spread charts)."""
+
+    round: str
+    model: str
+    task: str
+    tokens_per_s: tuple[float, ...]
+    scores: tuple[float, ...]
+
+
+def trial_series(groups: Iterable[Group]) -> list[TrialSeries]:
+    """The per-trial figures of every group that ran more than once."""
+    return [
+        TrialSeries(
+            round=g.round, model=g.model, task=g.task,
+            tokens_per_s=tuple(r.generation.tokens_per_s for r in g.results
+                               if r.generation.tokens_per_s is not None),
+            scores=tuple(float(0 if r.verdict is None else r.verdict.score) for r in g.results),
+        )
+        for g in groups if len(g.results) > 1
+    ]
+
+
+def build_report(results: Iterable[Result], runs: Iterable[RunInfo]) -> Report:
+    """Every table of the report from the selected results and the runs they came from."""
+    results, runs = list(results), list(runs)
+    groups = group_results(results, runs)
+    rounds = tuple(round_order(results, round_labels(results, runs)))
+    tasks = tuple(sorted({r.task for r in results}))
+    perf, quality = performance_rows(groups), quality_rows(groups)
+    board = leaderboard(groups)
+    changes = round_changes(groups, rounds)
+    return Report(
+        rounds=rounds, tasks=tasks,
+        models=tuple(sorted({r.model for r in results}, key=str.lower)),
+        performance=tuple(perf), quality=tuple(quality), tiers=tuple(tier_rows(groups)),
+        leaderboard=tuple(board), changes=tuple(changes),
+        style=tuple(style_rows(groups)),
+        numbers=tuple(by_the_numbers(groups, perf, board, changes)),
+        trials=tuple(trial_series(groups)),
+    )

@@ -1,0 +1,59 @@
+"""Which stored results a report covers: runs, rounds, models and tasks, checked against the store.
+
+The report builders never read the store; this is the one place that does, so a typo in
+``--round`` gets a sentence naming the rounds that exist instead of an empty report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from showdown.records import Result, RunInfo
+from showdown.store import Store
+
+__all__ = ["SelectionError", "select_results"]
+
+
+class SelectionError(ValueError):
+    """Nothing (or something unknown) was selected; the message says what the store holds."""
+
+
+def _known(kind: str, asked: Sequence[str], known: Sequence[str]) -> None:
+    missing = [a for a in asked if a not in known]
+    if missing:
+        have = ", ".join(repr(k) for k in known) or "none"
+        raise SelectionError(f"no {kind} {missing[0]!r} in the store ({kind}s there: {have})")
+
+
+def _expand_runs(asked: Sequence[str], runs: Sequence[RunInfo]) -> list[str]:
+    """Run ids, each given in full or as a unique prefix (as git takes commit ids)."""
+    out = []
+    for prefix in asked:
+        hits = [r.run_id for r in runs if r.run_id.startswith(prefix)]
+        if len(hits) != 1:
+            shown = ", ".join(r.run_id for r in runs[-5:]) or "none"
+            why = "matches several runs" if hits else "matches no run"
+            raise SelectionError(f"--run {prefix!r} {why} (latest runs: {shown})")
+        out.append(hits[0])
+    return out
+
+
+def select_results(store: Store, run_ids: Sequence[str] = (), rounds: Sequence[str] = (),
+                   models: Sequence[str] = (), tasks: Sequence[str] = ()
+                   ) -> tuple[list[Result], list[RunInfo]]:
+    """The results matching every filter given (none given: everything) and their runs."""
+    runs = store.runs()
+    ids = _expand_runs(run_ids, runs)
+    _known("round", rounds, list(dict.fromkeys(r.round for r in runs if r.round)))
+    results = store.results(run_ids=ids or None, rounds=list(rounds) or None,
+                            models=list(models) or None, tasks=list(tasks) or None)
+    if not results:
+        everything = store.results()
+        if not everything:
+            raise SelectionError(f"the store {store.path} holds no results yet (run `showdown run`)")
+        _known("model", models, sorted({r.model for r in everything}))
+        _known("task", tasks, sorted({r.task for r in everything}))
+        raise SelectionError("no results match that selection (each filter matches something, "
+                             "but not all together)")
+    used = {r.run_id for r in results}
+    return results, [r for r in runs if r.run_id in used]
