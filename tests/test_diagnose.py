@@ -114,6 +114,20 @@ def test_repetition_in_code_that_loops() -> None:
     assert is_repetitive(f"```python\nimport sqlite3\ndef f(conn):\n{body}")
 
 
+def test_repetition_in_a_real_smollm2_answer() -> None:
+    """SmolLM2-135M on todo-cli (a real `showdown run`): one function rewritten until the
+    8192-token context ran out, each copy a little different in its name."""
+    answer = (Path(__file__).parent / "fixtures" / "smollm2-todo-looping.md").read_text()
+    assert is_repetitive(answer)
+    assert "repetition" in codes(answer)
+
+
+def test_no_repetition_in_our_own_source() -> None:
+    for path in sorted((Path(__file__).parents[1] / "src" / "showdown").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        assert not is_repetitive(text), path.name
+
+
 def test_no_repetition_in_normal_answers() -> None:
     for path in sorted(ANSWERS.glob("*.md")):
         assert not is_repetitive(path.read_text(encoding="utf-8")), path.name
