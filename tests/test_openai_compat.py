@@ -133,6 +133,23 @@ def test_connection_dropped_mid_stream_keeps_partial_text() -> None:
     assert gen.error is not None
 
 
+def test_when_every_retry_fails_the_attempt_that_got_furthest_is_kept() -> None:
+    """The first attempt streams some code and drops; the retries are refused (a dead server)."""
+    calls: list[int] = []
+
+    def first_drops_then_500(path: str, body: dict[str, Any]) -> Reply:
+        calls.append(1)
+        if len(calls) == 1:
+            return Reply(steps=[sse(chunk("import sqlite3\n")), DROP])
+        return Reply(503, {"Content-Type": "application/json"}, [b'{"error": "down"}'])
+
+    with fake_server({"POST /v1/chat/completions": first_drops_then_500}) as server:
+        gen = provider(server.url).stream(REQUEST)
+    assert len(calls) == 3 and gen.attempts == 3
+    assert gen.text == "import sqlite3\n"
+    assert gen.error is not None and gen.error.endswith("(after 3 attempts)")
+
+
 def test_stalled_stream_is_cut_off() -> None:
     routes = stream_of(sse(chunk("a")), Sleep(3.0), sse(chunk("b")), sse_done())
     with fake_server(routes) as server:

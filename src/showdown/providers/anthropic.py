@@ -18,7 +18,15 @@ from typing import Any
 import httpx
 
 from showdown.providers.base import ChatRequest, Progress, StreamClock
-from showdown.providers.http import Failure, HTTPProvider, RetryPolicy, dig, post_stream, text
+from showdown.providers.http import (
+    Failure,
+    HTTPProvider,
+    RetryPolicy,
+    decode_event,
+    dig,
+    post_stream,
+    text,
+)
 from showdown.providers.openai_compat import iter_sse
 from showdown.records import Generation, GenerationSettings
 
@@ -122,12 +130,9 @@ def _consume(response: httpx.Response, clock: StreamClock, state: dict[str, Any]
              progress: Progress | None) -> Failure | None:
     """Read events until ``message_stop``; usage and the stop reason go into ``state``."""
     for payload in iter_sse(response.iter_lines()):
-        try:
-            event = json.loads(payload)
-        except json.JSONDecodeError:
-            return Failure(f"malformed stream event: {payload[:120]!r}")
-        if not isinstance(event, dict):
-            return Failure(f"malformed stream event: {payload[:120]!r}")
+        event = decode_event(payload)
+        if isinstance(event, Failure):
+            return event
         kind = event.get("type")
         if kind == "message_stop":
             return None

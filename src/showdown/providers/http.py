@@ -25,6 +25,7 @@ __all__ = [
     "Failure",
     "HTTPProvider",
     "RetryPolicy",
+    "decode_event",
     "dig",
     "get_json",
     "parse_retry_after",
@@ -51,6 +52,17 @@ class Failure:
     message: str
     retryable: bool = False
     retry_after: float | None = None
+
+
+def decode_event(payload: str, what: str = "stream event") -> dict[str, Any] | Failure:
+    """One streamed JSON object, or the Failure that says the stream is garbled."""
+    try:
+        event = json.loads(payload)
+    except json.JSONDecodeError:
+        event = None
+    if not isinstance(event, dict):
+        return Failure(f"malformed {what}: {payload[:120]!r}")
+    return event
 
 
 @dataclass(frozen=True)
@@ -96,7 +108,18 @@ class HTTPProvider(Provider):
         self._secrets = list(secrets)
 
     def stream(self, request: ChatRequest, progress: Progress | None = None) -> Generation:
-        generation, failure, attempts = retrying(self.retry, lambda: self.attempt(request, progress))
+        tried: list[Generation] = []
+
+        def once() -> tuple[Generation, Failure | None]:
+            generation, failure = self.attempt(request, progress)
+            tried.append(generation)
+            return generation, failure
+
+        generation, failure, attempts = retrying(self.retry, once)
+        if failure is not None:
+            # Every attempt failed: keep the one that received most (the latest on a tie), so
+            # text that arrived before a server died is not lost to a later refused retry.
+            generation = max(reversed(tried), key=lambda g: len(g.text) + len(g.reasoning))
         generation.attempts = attempts
         if generation.error and failure is not None and attempts > 1:
             generation.error = f"{generation.error} (after {attempts} attempts)"

@@ -29,6 +29,7 @@ from showdown.providers.http import (
     Failure,
     HTTPProvider,
     RetryPolicy,
+    decode_event,
     dig,
     get_json,
     post_json,
@@ -233,12 +234,9 @@ def _consume(response: httpx.Response, clock: StreamClock, final: dict[str, Any]
     for line in response.iter_lines():
         if not line.strip():
             continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError:
-            return Failure(f"malformed stream line: {line[:120]!r}")
-        if not isinstance(obj, dict):
-            return Failure(f"malformed stream line: {line[:120]!r}")
+        obj = decode_event(line, "stream line")
+        if isinstance(obj, Failure):
+            return obj
         if "error" in obj:
             return Failure(f"Ollama error in stream: {obj['error']}")
         clock.token(text(dig(obj, "message", "content")), text(dig(obj, "message", "thinking")),

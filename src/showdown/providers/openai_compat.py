@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from showdown.providers.base import ChatRequest, Progress, StreamClock
-from showdown.providers.http import Failure, HTTPProvider, RetryPolicy, post_stream
+from showdown.providers.http import Failure, HTTPProvider, RetryPolicy, decode_event, post_stream
 from showdown.records import Generation
 
 __all__ = ["OpenAICompatProvider", "iter_sse"]
@@ -96,12 +96,9 @@ class OpenAICompatProvider(HTTPProvider):
         for payload in iter_sse(response.iter_lines()):
             if payload.strip() == "[DONE]":
                 return None
-            try:
-                chunk = json.loads(payload)
-            except json.JSONDecodeError:
-                return Failure(f"malformed stream event: {payload[:120]!r}")
-            if not isinstance(chunk, dict):
-                return Failure(f"malformed stream event: {payload[:120]!r}")
+            chunk = decode_event(payload)
+            if isinstance(chunk, Failure):
+                return chunk
             if "error" in chunk:
                 return Failure(f"server error in stream: {_message(chunk['error'])}")
             for choice in chunk.get("choices") or []:

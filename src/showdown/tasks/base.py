@@ -9,7 +9,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from showdown.records import Verdict
 from showdown.sandbox import Limits, Sandbox
@@ -61,6 +61,14 @@ class Task(ABC):
     @abstractmethod
     def prompt(self) -> str:
         """The exact user message every model receives."""
+
+    @classmethod
+    def from_data(cls, root: Path, data: dict[str, Any]) -> Self:
+        """Build from a parsed task.toml, naming the file and key on error."""
+        try:
+            return cls(root, data)
+        except (KeyError, TypeError, FileNotFoundError) as exc:
+            raise TaskError(f"{root / 'task.toml'}: missing or bad key ({exc})") from exc
 
     def cases(self, limit: int | None = None, only: list[str] | None = None) -> list[Case]:
         """The prompts to send; one for most tasks. ``limit``/``only`` select a subset."""

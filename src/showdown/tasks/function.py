@@ -145,14 +145,6 @@ class FunctionTask(Task):
             raise KeyError("prompt_file must contain the placeholder {prompt}")
         self._problems: dict[str, Problem] | None = None
 
-    @classmethod
-    def from_data(cls, root: Path, data: dict[str, Any]) -> FunctionTask:
-        """Build from a parsed task.toml, naming the file and key on error."""
-        try:
-            return cls(root, data)
-        except (KeyError, TypeError, FileNotFoundError) as exc:
-            raise TaskError(f"{root / 'task.toml'}: missing or bad key ({exc})") from exc
-
     @property
     def prompt(self) -> str:
         """The template every problem's prompt is put into (at ``{prompt}``)."""

@@ -19,7 +19,7 @@ from showdown.records import CheckResult, ExecResult, TestRun, Verdict
 from showdown.sandbox import Sandbox
 from showdown.sandbox.base import scratch_dir
 from showdown.scoring import score
-from showdown.tasks.base import Answer, Task, TaskError
+from showdown.tasks.base import Answer, Task
 
 __all__ = ["Feature", "ProgramTask", "Step", "check_step", "static_checks"]
 
@@ -117,14 +117,6 @@ class ProgramTask(Task):
             FunctionalTest(t["id"], t.get("title", t["id"]), [Step(**s) for s in t["steps"]])
             for t in data.get("tests", [])
         ]
-
-    @classmethod
-    def from_data(cls, root: Path, data: dict[str, Any]) -> ProgramTask:
-        """Build from a parsed task.toml, naming the file and key on error."""
-        try:
-            return cls(root, data)
-        except (KeyError, TypeError, FileNotFoundError) as exc:
-            raise TaskError(f"{root / 'task.toml'}: missing or bad key ({exc})") from exc
 
     @property
     def prompt(self) -> str:

@@ -21,7 +21,7 @@ from showdown import diagnose
 from showdown.records import Diagnosis, ExecResult, TestRun, Verdict
 from showdown.sandbox import Sandbox
 from showdown.sandbox.base import scratch_dir
-from showdown.tasks.base import Answer, Task, TaskError
+from showdown.tasks.base import Answer, Task
 from showdown.tasks.repo_edit import Applied, RepoEdit, apply_edit, parse_answer
 
 __all__ = [
@@ -161,14 +161,6 @@ class RepoTask(Task):
             raise FileNotFoundError("repo_dir and hidden_dir must both hold files")
         self.hidden = {f"{HIDDEN_DIR}/{p}": text for p, text in hidden.items()}
         self.weights = Weights(**data.get("scoring", {}))
-
-    @classmethod
-    def from_data(cls, root: Path, data: dict[str, Any]) -> RepoTask:
-        """Build from a parsed task.toml, naming the file and key on error."""
-        try:
-            return cls(root, data)
-        except (KeyError, TypeError, FileNotFoundError) as exc:
-            raise TaskError(f"{root / 'task.toml'}: missing or bad key ({exc})") from exc
 
     @property
     def prompt(self) -> str:
