@@ -113,30 +113,11 @@ def run_capped(
         pass_fds=pass_fds,
     )
     assert proc.stdout is not None and proc.stderr is not None
-    readers = [_CappedReader(proc.stdout, limits.max_output_bytes),
-               _CappedReader(proc.stderr, limits.max_output_bytes)]
+    readers = (_CappedReader(proc.stdout, limits.max_output_bytes),
+               _CappedReader(proc.stderr, limits.max_output_bytes))
     for reader in readers:
         reader.start()
-    # A watchdog thread and a blocking wait, not wait(timeout=): that polls with sleeps
-    # growing to 50 ms, adding ~25 ms to a 40 ms command. Started before feeding stdin so a
-    # program that never reads it cannot block us past the limit either.
-    expired = threading.Event()
-
-    def expire() -> None:
-        expired.set()
-        _kill_group(proc.pid)
-
-    watchdog = threading.Timer(limits.timeout_s, expire)
-    watchdog.start()
-    try:
-        if stdin is not None and proc.stdin is not None:
-            _feed(proc.stdin, stdin)
-        proc.wait()
-    finally:
-        # Also when the harness is interrupted mid-test: no process of the program survives.
-        watchdog.cancel()
-        _kill_group(proc.pid)
-    timed_out = expired.is_set()
+    timed_out = _wait_with_watchdog(proc, limits.timeout_s, stdin)
     duration = time.monotonic() - started
     for reader in readers:
         reader.join(timeout=2.0)
@@ -155,6 +136,33 @@ def run_capped(
         isolation=isolation,
         limit_hit="timeout" if timed_out else None,
     )
+
+
+def _wait_with_watchdog(proc: subprocess.Popen[bytes], timeout_s: float,
+                        stdin: bytes | None) -> bool:
+    """Feed stdin, wait for the process, kill its group; True when the timeout fired.
+
+    A watchdog thread and a blocking wait, not wait(timeout=): that polls with sleeps growing
+    to 50 ms, adding ~25 ms to a 40 ms command. Started before feeding stdin so a program that
+    never reads it cannot block us past the limit either.
+    """
+    expired = threading.Event()
+
+    def expire() -> None:
+        expired.set()
+        _kill_group(proc.pid)
+
+    watchdog = threading.Timer(timeout_s, expire)
+    watchdog.start()
+    try:
+        if stdin is not None and proc.stdin is not None:
+            _feed(proc.stdin, stdin)
+        proc.wait()
+    finally:
+        # Also when the harness is interrupted mid-test: no process of the program survives.
+        watchdog.cancel()
+        _kill_group(proc.pid)
+    return expired.is_set()
 
 
 def _feed(pipe: IO[bytes], data: bytes) -> None:
