@@ -53,6 +53,9 @@ def test_run_measures_judges_and_stores_every_trial(tmp_path: Path) -> None:
     assert first.verdict is not None and first.verdict.score == 100
     assert first.generation.output_tokens == 400 and first.generation.tokens_per_s is not None
     assert first.settings.max_tokens == 512 and first.settings.ctx == 2048
+    # Each trial samples with its own seed, recorded with it and sent on the wire.
+    assert [r.settings.seed for r in results] == [42, 43]
+    assert [body["seed"] for _, _, body in server.requests] == [42, 43]
     assert store.results(run_ids=[run.run_id]) == results
     # A server showdown did not start: no process to watch, said plainly rather than zeros.
     assert first.telemetry["proc_cpu_s"] is None

@@ -7,6 +7,7 @@ is saved the moment it is judged, so an interrupted run loses nothing already me
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import os
 import uuid
@@ -186,6 +187,9 @@ class _ModelTurn:
     def measure(self, provider: Provider, task: Task, case: Case, trial: int,
                 settings: GenerationSettings) -> None:
         self.ev.phase(self.label, f"generating {case.id} (trial {trial}/{self.plan.trials})")
+        # Each trial its own seed (seed, seed+1, …): repeated trials sample the model's code
+        # rather than replay one answer, and stay reproducible; the seed used is recorded.
+        settings = dataclasses.replace(settings, seed=settings.seed + trial - 1)
         request = ChatRequest(case.prompt, settings)
         with Sampler(provider.server_pid, remote=provider.remote) as sampler:
             generation = provider.stream(request, self.ev.progress)
