@@ -116,7 +116,7 @@ def _speed(perf: Sequence[PerfRow], who: Callable[[PerfRow], str]) -> list[Figur
                           f"{fmt.rate(_v(slow.tokens_per_s))} tok/s", f"from {who(slow)} — slowest"))
         if _v(slow.tokens_per_s) > 0:
             ratio = _v(fast.tokens_per_s) / _v(slow.tokens_per_s)
-            out.append(Figure("speed_gap", ratio, f"{ratio:,.0f}×",
+            out.append(Figure("speed_gap", ratio, f"{ratio:,.0f}×" if ratio >= 10 else f"{ratio:.1f}×",
                               "between the fastest and the slowest generation speed"))
     for key, attr, words in (("slowest_ttft_s", "ttft_s", "for the first token of {} — the slowest"),
                              ("longest_total_s", "total_s", "in total for {} — the longest"),

@@ -52,7 +52,9 @@
         var tries = [[9, -h / 2], [-w - 9, -h / 2], [-w / 2, -h - 9], [-w / 2, 9]];
         for (var k = 1; k <= 6; k++) {
           tries.push([-w / 2, -h - 9 - k * (h + 2)], [-w / 2, 9 + k * (h + 2)],
-                     [9, -h / 2 - k * (h + 2)], [9, -h / 2 + k * (h + 2)]);
+                     [9, -h / 2 - k * (h + 2)], [9, -h / 2 + k * (h + 2)],
+                     // up and to the left: a point at the right edge on the x axis still fits
+                     [-w - 9, -h / 2 - k * (h + 2)]);
         }
         for (var t = 0; t < tries.length && !best; t++) {
           var box = {x: p.x + tries[t][0], y: p.y + tries[t][1], w: w, h: h};
