@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -48,3 +49,12 @@ def test_unwritable_store_fails_before_any_model_runs(tmp_path: Path) -> None:
     proc = run_cli("--db", str(blocker / "s.db"), "--model", "m=openai-compat:http://127.0.0.1:9/v1#m")
     assert proc.returncode == 2
     assert "cannot open the store" in proc.stderr
+
+
+def test_a_missing_model_file_is_an_error_result_and_exit_1(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    proc = run_cli("--db", str(db), "--json", "-m", "gone=llamacpp:/nonexistent/model.gguf")
+    assert proc.returncode == 1
+    (row,) = json.loads(proc.stdout)["results"]
+    assert row["model"] == "gone" and "no such model file" in row["error"]
+    assert [r.model for r in Store(db).results()] == ["gone"]  # recorded, not lost
