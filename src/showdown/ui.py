@@ -46,10 +46,11 @@ class RunDisplay:
         case = f" {result.case}" if result.case and result.case != result.task else ""
         head = f"[bold]{result.model}[/] {result.task}{case} #{result.trial}:"
         if gen.error and not gen.text:
-            self.console.print(f"{head} [red]error[/] {gen.error}", highlight=False)
+            self.console.print(f"{head} [red]error[/] {gen.error}", highlight=False,
+                               soft_wrap=True)
             return
         score = f"score {verdict.score}" if verdict else "not judged"
         rate = f"{gen.tokens_per_s:.1f} tok/s" if gen.tokens_per_s else "tok/s n/a"
         warn = f" [yellow]({gen.error})[/]" if gen.error else ""
         self.console.print(f"{head} {score}, {gen.output_tokens} tokens, {rate}{warn}",
-                           highlight=False)
+                           highlight=False, soft_wrap=True)

@@ -187,7 +187,7 @@ def post_stream(url: str, body: dict[str, Any], headers: dict[str, str], idle_ti
     except httpx.TimeoutException as exc:
         return _timeout_failure(exc, url, idle_timeout_s)
     except httpx.HTTPError as exc:
-        return Failure(f"connection failed: {_why(exc)} ({url})", retryable=True)
+        return _connection_failure(exc, url)
 
 
 def post_json(url: str, body: dict[str, Any], headers: dict[str, str], timeout_s: float,
@@ -210,7 +210,7 @@ def _request_json(method: str, url: str, body: dict[str, Any] | None, headers: d
     except httpx.TimeoutException as exc:
         return None, _timeout_failure(exc, url, timeout_s)
     except httpx.HTTPError as exc:
-        return None, Failure(f"connection failed: {_why(exc)} ({url})", retryable=True)
+        return None, _connection_failure(exc, url)
     if response.status_code != 200:
         return None, status_failure(response, describe)
     try:
@@ -234,6 +234,12 @@ def _timeout_failure(exc: httpx.TimeoutException, url: str, seconds: float) -> F
         return Failure(f"connection failed: no answer within {_CONNECT_S:g} s ({url})",
                        retryable=True)
     return Failure(f"stalled: no data for {seconds:g} s")
+
+
+def _connection_failure(exc: httpx.HTTPError, url: str) -> Failure:
+    # Refused or unresolvable: the fix is nearly always the server or the URL, so say so.
+    hint = "; is the server running there?" if isinstance(exc, httpx.ConnectError) else ""
+    return Failure(f"connection failed: {_why(exc)} ({url}){hint}", retryable=True)
 
 
 def _why(exc: httpx.HTTPError) -> str:
