@@ -270,3 +270,15 @@ def test_check_step_line_shows_done_and_changed() -> None:
     assert check_step(step, ran(0, "1 [ ] Buy milk done?\n"), "1 [ ] Buy milk") == (
         "the line '1 [ ] Buy milk done?' still shows it not done")
     assert check_step(step, ran(0, "nothing\n"), None) == "no line shows 'Buy milk'"
+
+
+def test_exit_and_quit_builtins_work_as_under_plain_python() -> None:
+    """`python -S` drops exit()/quit(); the launcher puts them back so a correct program that
+    calls exit(1) on a bad id is not marked down (seen in real answers)."""
+    clean = (ANSWERS / "clean.md").read_text()
+    with_exit = clean.replace('sys.exit(f"Error: task {task_id} not found")',
+                              'print(f"Error: task {task_id} not found"); exit(1)')
+    assert with_exit != clean
+    verdict = find_task("todo-cli").judge(Answer(with_exit), ProcessSandbox())
+    assert verdict.score == 100, [t.detail for t in verdict.functional if not t.passed]
+    assert verdict.diagnoses == []

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from showdown.extract import Extraction
 from showdown.records import Diagnosis, ExecResult
+from showdown.sandbox.python import script_args
 
 __all__ = [
     "diagnose_answer",
@@ -135,11 +136,8 @@ def _diagnose_run(run: ExecResult) -> list[Diagnosis]:
 
 
 def _shown_command(argv: list[str]) -> str:
-    """The command as a user would type it: the interpreter and its options left out."""
-    args = argv[1:]
-    while args and args[0].startswith("-"):
-        args = args[1:]
-    return shlex.join(args or argv)
+    """The command as a user would type it: the interpreter and its launcher left out."""
+    return shlex.join(script_args(argv))
 
 
 def merge(*groups: Iterable[Diagnosis]) -> list[Diagnosis]:

@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from showdown.records import Verdict
+from showdown.sandbox.python import script_args
 
 __all__ = ["print_verdict"]
 
@@ -23,7 +24,7 @@ def print_verdict(console: Console, label: str, verdict: Verdict) -> None:
     functional = Table(title=f"Functional {verdict.functional_passed}/{len(verdict.functional)}",
                        show_header=False, box=None, title_justify="left")
     for test in verdict.functional:
-        cmd = " ".join(test.commands[-1].argv[2:]) if test.commands else ""
+        cmd = " ".join(script_args(test.commands[-1].argv)) if test.commands else ""
         functional.add_row(_OK if test.passed else _NO, test.name, cmd, test.detail)
     syntax = Text("Syntax: ") + (_OK if verdict.syntax_ok else _NO)
     diagnoses = Text("Diagnoses: ") + Text(

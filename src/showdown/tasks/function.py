@@ -12,7 +12,6 @@ import dataclasses
 import gzip
 import importlib.resources
 import json
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from showdown.extract import Extraction, extract_code
 from showdown.records import Diagnosis, ExecResult, TestRun, Verdict
 from showdown.sandbox import Sandbox
 from showdown.sandbox.base import scratch_dir
+from showdown.sandbox.python import python_argv
 from showdown.tasks.base import Answer, Case, Task, TaskError
 
 __all__ = [
@@ -202,7 +202,7 @@ class FunctionTask(Task):
     def _run(self, source: str, sandbox: Sandbox) -> ExecResult:
         with scratch_dir({_TEST_FILE: source}) as workdir:
             # -S: the standard library only, whatever is installed beside showdown.
-            return sandbox.exec([sys.executable, "-S", _TEST_FILE], workdir=workdir,
+            return sandbox.exec(python_argv(_TEST_FILE), workdir=workdir,
                                 limits=self.limits)
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import ast
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from showdown.extract import Extraction, extract_code
 from showdown.records import CheckResult, ExecResult, TestRun, Verdict
 from showdown.sandbox import Sandbox
 from showdown.sandbox.base import scratch_dir
+from showdown.sandbox.python import python_argv
 from showdown.scoring import score
 from showdown.tasks.base import Answer, Task
 
@@ -169,7 +169,7 @@ class ProgramTask(Task):
                 for step in test.steps:
                     # -S: the program gets the standard library only, as the prompt says,
                     # whatever happens to be installed beside showdown.
-                    argv = [sys.executable, "-S", self.program_file, *step.args]
+                    argv = python_argv(self.program_file, *step.args)
                     run = sandbox.exec(argv, workdir=workdir, limits=self.limits)
                     runs.append(run)
                     key = (tuple(step.args), step.line_with or "")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import ast
 import difflib
 import json
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from showdown import diagnose
 from showdown.records import Diagnosis, ExecResult, TestRun, Verdict
 from showdown.sandbox import Sandbox
 from showdown.sandbox.base import scratch_dir
+from showdown.sandbox.python import python_argv
 from showdown.tasks.base import Answer, Task
 from showdown.tasks.repo_edit import Applied, RepoEdit, apply_edit, parse_answer
 
@@ -216,7 +216,7 @@ class RepoTask(Task):
         runner = _RUNNER_SOURCE.read_text(encoding="utf-8")
         with scratch_dir(files | self.hidden | {_RUNNER: runner}) as workdir:
             # -S: the standard library only, as the prompt says, whatever sits beside showdown.
-            argv = [sys.executable, "-S", _RUNNER, folder, out]
+            argv = python_argv(_RUNNER, folder, out)
             suite.run = sandbox.exec(argv, workdir=workdir, limits=self.limits)
             try:
                 suite.outcomes = json.loads((workdir / out).read_text(encoding="utf-8"))["outcomes"]
