@@ -58,8 +58,9 @@ def test_stream_records_client_and_server_figures(bundled_model: Path, llama_ser
     assert p.info["requested_ctx"] == 16384 and p.info["ctx"] == 8192
     assert p.info["placement"] == "cpu" and p.info["architecture"] == "llama"
     # No GPU here: "auto" predicts 0 layers and says why.
-    assert p.info["n_gpu_layers_setting"] == "auto" and p.info["n_gpu_layers"] == 0
+    assert p.info["n_gpu_layers_setting"] == "auto" and p.info["n_gpu_layers_requested"] == 0
     assert p.info["n_gpu_layers_predicted"] == 0 and p.info["fit_tier"] == "cpu"
+    assert p.info["n_gpu_layers"] == 0  # read from the server's own log
     assert p.load_s is not None and p.load_s > 0 and gen.load_s == p.load_s
     assert gen.error is None and gen.text
     assert gen.output_tokens is not None and 1 <= gen.output_tokens <= 48
@@ -68,6 +69,27 @@ def test_stream_records_client_and_server_figures(bundled_model: Path, llama_ser
     assert gen.ttft_s is not None and gen.total_s is not None and gen.total_s >= gen.ttft_s
     assert gen.finish_reason in ("stop", "length")
     assert pid not in pids_of(bundled_model)
+    assert p.server is not None and not p.server.log_path.exists()  # a clean run leaves no log
+
+
+def test_gpu_layers_are_what_the_server_log_says(tmp_path: Path) -> None:
+    from showdown.servers.llamacpp import ManagedServer
+    server = ManagedServer(tmp_path / "llama-server", tmp_path / "m.gguf", 512)
+    server.log_path.write_text("load_tensors: offloaded 12/31 layers to GPU\n")
+    assert server.gpu_layers() == (12, 31)
+    server.log_path.write_text("warning: no usable GPU found, --gpu-layers option will be ignored\n")
+    assert server.gpu_layers() == (0, None)
+    server.log_path.write_text("main: server is listening\n")
+    assert server.gpu_layers() is None
+
+
+def test_a_binary_that_cannot_run_is_a_provider_error(tmp_path: Path, bundled_model: Path) -> None:
+    not_executable = tmp_path / "llama-server"
+    not_executable.write_text("#!/bin/sh\n")
+    p = LlamaCppProvider("smol", f"llamacpp:{bundled_model}", bundled_model,
+                         llama_server=not_executable)
+    with pytest.raises(ProviderError, match="cannot run"):
+        p.open(GenerationSettings())
 
 
 def test_bad_model_file_fails_to_start_with_the_log(tmp_path: Path, llama_server_bin: Path) -> None:

@@ -51,10 +51,15 @@ class LlamaCppProvider(Provider):
             self.load_s = self.server.start()
         except ServerError as exc:
             raise ProviderError(str(exc)) from exc
+        # Where the weights went is what the server says it did, not what it was asked:
+        # a CPU-only build ignores --n-gpu-layers. Unsaid means unknown, never a guess.
+        offloaded = self.server.gpu_layers()
+        used = offloaded[0] if offloaded else None
         self.info = {**_describe(meta), "server": "llama-server",
                      "server_version": server_version(binary), "requested_ctx": settings.ctx,
-                     "ctx": ctx, "n_gpu_layers": layers, "n_gpu_layers_setting": self.n_gpu_layers,
-                     **fit, "placement": placement(layers, meta.n_layer)}
+                     "ctx": ctx, "n_gpu_layers_requested": layers,
+                     "n_gpu_layers_setting": self.n_gpu_layers, "n_gpu_layers": used, **fit,
+                     "placement": "unknown" if used is None else placement(used, meta.n_layer)}
         # cache_prompt off: a repeated trial must not look faster by reusing the last prompt.
         self._client = OpenAICompatProvider(self.name, self.spec, f"{self.server.base_url}/v1",
                                             self.model_path.name, None, self.idle_timeout_s,

@@ -7,7 +7,9 @@ llama-server answers ``/health`` with 503 while loading and 200 when ready (its 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -20,12 +22,26 @@ import httpx
 
 __all__ = ["LIVE_SERVERS", "ManagedServer", "ServerError", "free_port", "server_version"]
 
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
 #: Every server started and not yet stopped, so a signal handler can stop them all.
 LIVE_SERVERS: set[ManagedServer] = set()
 
 
 class ServerError(RuntimeError):
     """The server would not start or died (the message holds the log's last lines)."""
+
+
+def _new_log() -> Path:
+    fd, name = tempfile.mkstemp(prefix="llama-server-", suffix=".log")
+    os.close(fd)
+    return Path(name)
+
+
+def _die_with_parent() -> None:
+    """In the child: SIGTERM when showdown dies, even by SIGKILL, so no server is orphaned."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def free_port() -> int:
@@ -58,8 +74,7 @@ class ManagedServer:
     health_timeout_s: float = 600.0
     port: int = field(default_factory=free_port)
     load_s: float | None = None
-    log_path: Path = field(default_factory=lambda: Path(
-        tempfile.mkstemp(prefix="llama-server-", suffix=".log")[1]))
+    log_path: Path = field(default_factory=lambda: _new_log())
     _proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -80,9 +95,14 @@ class ManagedServer:
     def start(self) -> float:
         """Start and wait until healthy; returns the load time in seconds."""
         started = time.monotonic()
-        with self.log_path.open("wb") as log:
-            self._proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT,
-                                          stdin=subprocess.DEVNULL, start_new_session=True)
+        try:
+            with self.log_path.open("wb") as log:
+                self._proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT,
+                                              stdin=subprocess.DEVNULL, start_new_session=True,
+                                              preexec_fn=_die_with_parent)
+        except OSError as exc:
+            raise ServerError(f"cannot run {self.binary}: {exc.strerror or exc} (pass a working "
+                              "binary with --llama-server, or run `showdown setup`)") from exc
         LIVE_SERVERS.add(self)
         try:
             self._wait_healthy(started)
@@ -98,13 +118,14 @@ class ManagedServer:
             while True:
                 if (code := self._proc.poll()) is not None:
                     raise ServerError(f"llama-server exited with code {code} while loading "
-                                      f"{self.model.name}: {self.log_tail()}")
+                                      f"{self.model.name}: {self.log_tail()} (log: {self.log_path})")
                 with contextlib.suppress(httpx.HTTPError):
                     if client.get(f"{self.base_url}/health").status_code == 200:
                         return
                 if time.monotonic() - started > self.health_timeout_s:
                     raise ServerError(f"llama-server not healthy after {self.health_timeout_s:g} s "
-                                      f"(raise --health-timeout for big models): {self.log_tail()}")
+                                      f"(raise --health-timeout for big models): {self.log_tail()} "
+                                      f"(log: {self.log_path})")
                 time.sleep(0.1)
 
     def alive(self, grace_s: float = 0.0) -> bool:
@@ -126,12 +147,37 @@ class ManagedServer:
         tail = [ln.strip() for ln in text.splitlines() if ln.strip()][-lines:]
         return " | ".join(tail) or "(empty log)"
 
+    def gpu_layers(self) -> tuple[int, int | None] | None:
+        """(layers offloaded, layer count) as the server's own log states, or None if unsaid.
+
+        What was asked for is not what happened: a CPU-only build ignores --n-gpu-layers.
+        """
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return None
+        if found := re.search(r"offloaded (\d+)/(\d+) layers to GPU", text):
+            return int(found.group(1)), int(found.group(2))
+        if "no usable GPU found" in text:
+            return 0, None
+        return None
+
     def stop(self, grace_s: float = 10.0) -> None:
-        """SIGTERM, then SIGKILL after ``grace_s``; safe to call twice."""
+        """SIGTERM, then SIGKILL after ``grace_s``; safe to call twice. The log is removed after
+        a clean run and kept after a failure (its path and last lines are in the error)."""
         LIVE_SERVERS.discard(self)
         proc, self._proc = self._proc, None
-        if proc is None or proc.poll() is not None:
+        if proc is None:
             return
+        exited_by_itself = proc.poll() is not None
+        if not exited_by_itself:
+            self._terminate(proc, grace_s)
+        if self.load_s is not None and not exited_by_itself:
+            with contextlib.suppress(OSError):
+                self.log_path.unlink()
+
+    @staticmethod
+    def _terminate(proc: subprocess.Popen[bytes], grace_s: float) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
         try:
