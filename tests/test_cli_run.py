@@ -58,3 +58,18 @@ def test_a_missing_model_file_is_an_error_result_and_exit_1(tmp_path: Path) -> N
     (row,) = json.loads(proc.stdout)["results"]
     assert row["model"] == "gone" and "no such model file" in row["error"]
     assert [r.model for r in Store(db).results()] == ["gone"]  # recorded, not lost
+
+
+def test_two_models_with_one_name_are_refused_before_anything_runs(tmp_path: Path) -> None:
+    proc = run_cli("--db", str(tmp_path / "s.db"), "-m", "llamacpp:/a/m.gguf",
+                   "-m", "llamacpp:/b/m.gguf")
+    assert proc.returncode == 2
+    assert "two models are named 'm'" in proc.stderr
+    assert not (tmp_path / "s.db").exists() or not Store(tmp_path / "s.db").runs()
+
+
+def test_an_unknown_problem_is_refused_before_anything_runs(tmp_path: Path) -> None:
+    proc = run_cli("--db", str(tmp_path / "s.db"), "--task", "humaneval", "--problems", "9999",
+                   "-m", "x=openai-compat:http://127.0.0.1:9/v1#m")
+    assert proc.returncode == 2, proc.stderr
+    assert "9999" in proc.stderr and "Traceback" not in proc.stderr

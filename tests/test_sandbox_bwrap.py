@@ -419,3 +419,18 @@ def test_a_virtualenv_under_tmp_still_runs(tmp_path: Path) -> None:
                                   workdir=workdir)
     assert run.exit_code == 0, run.stderr
     assert run.stdout.strip() == str(python)
+
+
+@needs_bwrap
+def test_hidden_task_files_are_out_of_reach() -> None:
+    """The CLI hides the tasks' folders: a program cannot read hidden tests or solutions."""
+    from showdown.tasks.loader import BUILTIN_DIR
+
+    secret = BUILTIN_DIR / "feature_in_repo" / "hidden"
+    probe = f"import os; print(sorted(os.listdir({str(secret)!r})))"
+    with scratch_dir() as workdir:
+        shown = BwrapSandbox().exec([sys.executable, "-S", "-c", probe], workdir=workdir)
+        hidden = BwrapSandbox(hide=[BUILTIN_DIR]).exec([sys.executable, "-S", "-c", probe],
+                                                       workdir=workdir)
+    assert shown.exit_code == 0 and "test_" in shown.stdout  # readable unless hidden
+    assert "test_" not in hidden.stdout and "test_" not in hidden.stderr

@@ -30,12 +30,12 @@ from showdown.report.select import SelectionError, select_results
 from showdown.report.tasks import print_tasks
 from showdown.report.terminal import print_performance, print_quality, print_report
 from showdown.report.verdict import print_verdict
-from showdown.runner import RunPlan, benchmark, plan_from_run
+from showdown.runner import RunPlan, benchmark, check_plan, plan_from_run
 from showdown.sandbox import SandboxUnavailable, default_sandbox
 from showdown.signals import Interrupted, graceful_signals
 from showdown.store import Store, StoreError, default_db_path
 from showdown.tasks import TaskError, find_task
-from showdown.tasks.loader import describe_tasks
+from showdown.tasks.loader import BUILTIN_DIR, describe_tasks
 from showdown.ui import RunDisplay
 
 __all__ = ["main"]
@@ -75,7 +75,7 @@ def score(paths: tuple[Path, ...], task_id: str, task_dir: tuple[Path, ...], cas
         fail(f"no such file: {missing[0]} (give the path of a saved answer, .md or .py)")
     try:
         task = find_task(task_id, task_dir)
-        sandbox = default_sandbox(allow_weak=allow_weak)
+        sandbox = default_sandbox(allow_weak=allow_weak, hide=[BUILTIN_DIR, *task.private_paths()])
         verdicts = [(path, score_file(path, task, sandbox, case_id)) for path in paths]
     except (TaskError, SandboxUnavailable) as exc:
         fail(str(exc))
@@ -139,9 +139,15 @@ def run(ctx: click.Context, /, **_: Any) -> None:
     try:
         db_path = p["db"] or default_db_path()
         store = Store(db_path)
-        sandbox = default_sandbox(allow_weak=p["allow_weak"], hide=[db_path.resolve().parent])
         resume = _resumable(ctx, store) if p["resume"] else None
         plan = plan_from_run(resume) if resume else _plan(ctx)
+        plan.host = host_fingerprint()  # where this part is measured, also when resuming
+        check_plan(plan)
+        # Hidden from the programs under test: the store, and the tasks' own files (hidden
+        # tests, reference solutions).
+        private = [db_path.resolve().parent, BUILTIN_DIR,
+                   *(path for t in plan.tasks for path in t.private_paths())]
+        sandbox = default_sandbox(allow_weak=p["allow_weak"], hide=private)
     except (ConfigError, ProviderError, TaskError, SandboxUnavailable, StoreError,
             FetchError) as exc:
         fail(str(exc))
@@ -152,12 +158,14 @@ def run(ctx: click.Context, /, **_: Any) -> None:
     except StoreError as exc:
         fail(str(exc), 1)
     except Interrupted as exc:
-        last = store.last_unfinished()
-        saved = len(store.results(run_ids=[last.run_id])) if last else 0
+        run_id = exc.run_id or ""
+        saved = len(store.results(run_ids=[run_id])) if run_id else 0
         err.print(f"interrupted ({exc}): {saved} results saved in {store.path}; finish with: "
-                  f"showdown run --resume {last.run_id if last else ''} --db {store.path}",
+                  f"showdown run --resume {run_id} --db {store.path}",
                   highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
+    if resume:  # the tables and report cover the whole run, not only the part just finished
+        results = store.results(run_ids=[info.run_id])
     _print_run(info, results, store, p["as_json"])
     if any(r.generation.error for r in results):
         sys.exit(1)

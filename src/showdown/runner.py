@@ -26,12 +26,13 @@ from showdown.providers import (
 )
 from showdown.records import Generation, GenerationSettings, Result, RunInfo, to_dict
 from showdown.sandbox import Sandbox
+from showdown.signals import Interrupted, deferred
 from showdown.store import Store, StoreError
 from showdown.tasks import Answer, Task, find_task
 from showdown.tasks.base import Case
 
-__all__ = ["Events", "Quiet", "RunPlan", "benchmark", "execute", "model_label", "new_run",
-           "plan_from_run"]
+__all__ = ["Events", "Quiet", "RunPlan", "benchmark", "check_plan", "execute", "model_label",
+           "new_run", "plan_from_run", "telemetry_record"]
 
 WARMUP = ChatRequest("Reply with the single word: ready.", GenerationSettings(max_tokens=8))
 
@@ -91,6 +92,20 @@ def _spec_text(spec: ModelSpec) -> str:
 
 def _jsonable(options: dict[str, Any]) -> dict[str, Any]:
     return {k: str(v) if isinstance(v, Path) else v for k, v in options.items()}
+
+
+def check_plan(plan: RunPlan) -> None:
+    """Refuse, before anything runs, what would spoil results: two models under one name (the
+    second would overwrite the first's results) or cases a task does not have."""
+    seen: dict[str, str] = {}
+    for spec in plan.specs:
+        label = model_label(spec)
+        if label in seen:
+            raise ProviderError(f"two models are named {label!r} ({seen[label]} and {spec.spec}); "
+                                "give one a display name, e.g. 'Other=" + spec.spec + "'")
+        seen[label] = spec.spec
+    for task in plan.tasks:
+        task.cases(plan.case_limit, plan.only_cases)  # raises TaskError naming unknown cases
 
 
 def plan_from_run(run: RunInfo) -> RunPlan:
@@ -208,7 +223,8 @@ class _ModelTurn:
         result = Result(self.run.run_id, self.label, self.spec.spec, task.id, trial, settings,
                         generation, verdict, now(), dict(provider.info) if provider else {},
                         self.plan.host, case.id, telemetry or {})
-        self.store.save_result(result)
+        with deferred():  # a Ctrl-C now must not roll back a measured result
+            self.store.save_result(result)
         self.results.append(result)
         self.ev.result(result)
 
@@ -221,8 +237,10 @@ def benchmark(plan: RunPlan, store: Store, sandbox: Sandbox, events: Events | No
     run.status, run.pid, run.finished_at = "running", os.getpid(), None
     try:
         results = execute(plan, run, store, sandbox, events)
-    except BaseException:
+    except BaseException as exc:
         run.status = "interrupted"
+        if isinstance(exc, Interrupted):
+            exc.run_id = run.run_id
         raise
     else:
         run.status = "finished"

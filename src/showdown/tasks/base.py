@@ -70,6 +70,10 @@ class Task(ABC):
         except (KeyError, TypeError, FileNotFoundError) as exc:
             raise TaskError(f"{root / 'task.toml'}: missing or bad key ({exc})") from exc
 
+    def private_paths(self) -> list[Path]:
+        """Files the programs under test must not read (hidden tests, reference answers)."""
+        return [self.root]
+
     def cases(self, limit: int | None = None, only: list[str] | None = None) -> list[Case]:
         """The prompts to send; one for most tasks. ``limit``/``only`` select a subset."""
         return [Case(self.id, self.prompt)]
