@@ -170,3 +170,18 @@ def test_connection_refused_is_one_clear_error() -> None:
     (101, 1.0, 3.0, 50.0), (1, 1.0, 2.0, None), (None, 1.0, 2.0, None), (10, 2.0, 2.0, None)])
 def test_decode_rate(tokens: int | None, ttft: float, total: float, expected: float | None) -> None:
     assert decode_rate(tokens, ttft, total) == expected
+
+
+def test_odd_but_valid_shapes_are_missing_fields_not_a_crash() -> None:
+    """Content as a list of parts, a non-dict choice, counts as strings: read as absent."""
+    routes = stream_of(
+        sse({"choices": ["not a dict"]}),
+        sse({"choices": [{"delta": {"content": [{"type": "text", "text": "x"}]}}]}),
+        sse(chunk("y = 2")),
+        sse({"choices": [], "usage": {"completion_tokens": "7"}, "timings": "n/a"}),
+        sse_done())
+    with fake_server(routes) as server:
+        gen = provider(server.url).stream(REQUEST)
+    assert gen.error is None
+    assert gen.text == "y = 2"
+    assert gen.output_tokens is None and gen.tokens_per_s is None  # never guessed from chunks

@@ -107,6 +107,11 @@ class HTTPProvider(Provider):
         self.retry = retry or RetryPolicy()
         self._secrets = list(secrets)
 
+    @property
+    def remote(self) -> bool:
+        """A server on another host: this machine's GPU and RAM say nothing about it."""
+        return httpx.URL(self.base_url).host not in ("127.0.0.1", "localhost", "::1")
+
     def stream(self, request: ChatRequest, progress: Progress | None = None) -> Generation:
         tried: list[Generation] = []
 

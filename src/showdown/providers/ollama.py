@@ -105,10 +105,6 @@ class OllamaProvider(HTTPProvider):
         self.events: list[dict[str, Any]] = []
         self._ctx: int | None = None
 
-    @property
-    def remote(self) -> bool:
-        return httpx.URL(self.base_url).host not in ("127.0.0.1", "localhost", "::1")
-
     # -- model management --------------------------------------------------------------
 
     def open(self, settings: GenerationSettings) -> GenerationSettings:

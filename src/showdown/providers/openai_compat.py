@@ -15,7 +15,15 @@ from typing import Any
 import httpx
 
 from showdown.providers.base import ChatRequest, Progress, StreamClock
-from showdown.providers.http import Failure, HTTPProvider, RetryPolicy, decode_event, post_stream
+from showdown.providers.http import (
+    Failure,
+    HTTPProvider,
+    RetryPolicy,
+    decode_event,
+    dig,
+    post_stream,
+    text,
+)
 from showdown.records import Generation
 
 __all__ = ["OpenAICompatProvider", "iter_sse"]
@@ -60,11 +68,6 @@ class OpenAICompatProvider(HTTPProvider):
         # every other server knows max_tokens.
         self.token_param = token_param
 
-    @property
-    def remote(self) -> bool:
-        host = httpx.URL(self.base_url).host
-        return host not in ("127.0.0.1", "localhost", "::1")
-
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
 
@@ -101,13 +104,15 @@ class OpenAICompatProvider(HTTPProvider):
                 return chunk
             if "error" in chunk:
                 return Failure(f"server error in stream: {_message(chunk['error'])}")
-            for choice in chunk.get("choices") or []:
-                delta = choice.get("delta") or {}
-                reasoning = delta.get("reasoning_content") or delta.get("reasoning") or ""
-                clock.token(delta.get("content") or "", reasoning, progress)
-                state["finish_reason"] = choice.get("finish_reason") or state["finish_reason"]
-            state["usage"] = chunk.get("usage") or state["usage"]
-            state["timings"] = chunk.get("timings") or state["timings"]
+            choices = chunk.get("choices")
+            for choice in choices if isinstance(choices, list) else []:
+                delta = dig(choice, "delta") or {}
+                reasoning = text(dig(delta, "reasoning_content")) or text(dig(delta, "reasoning"))
+                clock.token(text(dig(delta, "content")), reasoning, progress)
+                state["finish_reason"] = text(dig(choice, "finish_reason")) or state["finish_reason"]
+            for key in ("usage", "timings"):
+                if isinstance(chunk.get(key), dict):
+                    state[key] = chunk[key]
         return Failure("the stream ended without [DONE] (server closed the connection)",
                        retryable=True)
 
@@ -115,19 +120,27 @@ class OpenAICompatProvider(HTTPProvider):
                 failure: Failure | None) -> Generation:
         usage: dict[str, Any] = state["usage"] or {}
         timings: dict[str, Any] = state["timings"] or {}
-        tokens = usage.get("completion_tokens")
+        tokens = _count(usage.get("completion_tokens"))
         if tokens is None:
-            tokens = timings.get("predicted_n")
+            tokens = _count(timings.get("predicted_n"))
         server_rate = timings.get("predicted_per_second")
+        if not isinstance(server_rate, int | float) or isinstance(server_rate, bool):
+            server_rate = None
+        prompt = _count(usage.get("prompt_tokens"))
         return clock.finish(
             tokens,
-            prompt_tokens=usage.get("prompt_tokens", timings.get("prompt_n")),
+            prompt_tokens=prompt if prompt is not None else _count(timings.get("prompt_n")),
             finish_reason=state["finish_reason"],
             server_tokens_per_s=round(server_rate, 4) if server_rate is not None else None,
             server_timings=timings,
             load_s=self.load_s,
             error=failure.message if failure else None,
         )
+
+
+def _count(value: Any) -> int | None:
+    """A token count as servers send it, or None for anything that is not a whole number."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _message(error: Any) -> str:
