@@ -26,7 +26,9 @@ What is NOT a boundary:
 - The kernel itself: no seccomp filter, so a kernel exploit escapes; as root the program may
   still create user namespaces of its own (more kernel surface, no more host rights).
 - Reading: anything world-readable outside the hidden folders can be read (``/etc``, ``/usr``,
-  source trees, ``/var/tmp``). Keep secrets in the hidden folders or in files mode 0600.
+  source trees, ``/var/tmp``). Running as root the program is ``nobody``, so mode-0600 files
+  are safe; running as another user, inside the namespace it *is* that user, so that user's own
+  files outside the hidden folders are readable whatever their mode.
 - Totals: RLIMIT_AS is per process, so memory in all is up to ``max_processes`` times the
   budget (no cgroup); disk use in the work folder is capped per file, not in total; as root the
   process count is counted per uid across the machine, so concurrent sandboxes share it.

@@ -1,9 +1,11 @@
 """Process isolation: reliability, not a security boundary.
 
 What it does: a separate process in its own session (so a timeout kills its whole process
-group), stdin closed, a minimal environment (none of the user's keys), the work folder as
-cwd, HOME and TMPDIR, capped output. What it does not do: stop the program reading or writing
-elsewhere on the machine, opening sockets, or escaping its group with ``setsid``.
+group), stdin closed, a minimal environment (none of the user's keys in *its* environment),
+the work folder as cwd, HOME and TMPDIR, capped output. What it does not do: stop the program
+reading or writing elsewhere on the machine (showdown's own environment, API keys included,
+is readable through ``/proc/<parent>/environ``), opening sockets, or escaping its group with
+``setsid``. Only ``--allow-weak-isolation`` runs model code this way.
 """
 
 from __future__ import annotations
