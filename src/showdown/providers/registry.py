@@ -98,7 +98,8 @@ def _openai_compat(spec: ModelSpec) -> Provider:
     key = _key(spec, "")[0] if o.get("api_key_env") else None
     provider = OpenAICompatProvider(spec.display(model), spec.spec, url, model, key, _idle(o),
                                     dict(o.get("extra_body", {})), retry=_retry(o))
-    provider.info = {"server": "openai-compat", "base_url": provider.base_url, "model": model}
+    provider.info = {"server": "openai-compat", "base_url": provider.base_url, "model": model,
+                     "not_sent": {"ctx": "set where the server was started, not per request"}}
     return provider
 
 
