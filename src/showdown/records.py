@@ -156,7 +156,7 @@ class RunInfo:
     settings: GenerationSettings
     round: str = ""
     finished_at: str | None = None
-    status: str = "running"  # running, finished, interrupted, failed
+    status: str = "running"  # running, finished, or interrupted (also by a crash)
     models: list[str] = field(default_factory=list)
     tasks: list[str] = field(default_factory=list)
     trials: int = 1
