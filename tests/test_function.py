@@ -158,3 +158,34 @@ def test_humaneval_obviously_wrong_solution_fails(humaneval: FunctionTask) -> No
     verdict = humaneval.judge(Answer(wrong), ProcessSandbox(), "HumanEval/0")
     assert verdict.syntax_ok and verdict.score == 0
     assert verdict.functional[0].commands[0].exit_code not in (0, None)
+
+
+@pytest.mark.parametrize("exit_call", [
+    "import os; os._exit(0)", "import sys; sys.exit(0)", "exit(0)", "raise SystemExit",
+])
+def test_exiting_before_the_tests_run_is_not_a_pass(mini: FunctionTask, exit_call: str) -> None:
+    # The answer ends the process with status 0 before check(add) is ever called.
+    answer = f"```python\ndef add(xs):\n    return 0\n\n\n{exit_call}\n```"
+    verdict = judge(mini, answer, "Mini/0")
+    assert verdict.score == 0 and not verdict.functional[0].passed
+    assert verdict.functional[0].commands[0].exit_code == 0
+    assert [d.code for d in verdict.diagnoses] == ["exited_early"]
+
+
+def test_exiting_inside_the_function_is_not_a_pass(mini: FunctionTask) -> None:
+    answer = "```python\ndef add(xs):\n    import os\n    os._exit(0)\n```"
+    verdict = judge(mini, answer, "Mini/0")
+    assert verdict.score == 0 and "exited_early" in [d.code for d in verdict.diagnoses]
+
+
+def test_output_without_a_newline_still_passes(mini: FunctionTask) -> None:
+    # The end-of-tests marker starts its own line whatever the function printed last.
+    answer = "```python\ndef add(xs):\n    print('summing', end='')\n    return sum(xs)\n```"
+    assert judge(mini, answer, "Mini/0").score == 100
+
+
+def test_humaneval_forged_exit_scores_zero(humaneval: FunctionTask) -> None:
+    forged = ("```python\ndef has_close_elements(numbers, threshold):\n    return False\n\n\n"
+              "import os; os._exit(0)\n```")
+    verdict = humaneval.judge(Answer(forged), ProcessSandbox(), "HumanEval/0")
+    assert verdict.syntax_ok and verdict.score == 0

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import difflib
+import json
+import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
 
-from showdown.records import Verdict
+from showdown.records import ExecResult, Verdict
 from showdown.sandbox import ProcessSandbox
+from showdown.sandbox.base import DEFAULT_LIMITS, Limits
 from showdown.tasks import Answer, find_task, load_task
 from showdown.tasks.repo import RepoTask, Weights, list_tests, render_files, repo_score
 from showdown.tasks.repo_edit import parse_answer
@@ -200,3 +204,77 @@ def test_user_task_partial_credit_and_timeout(tmp_path: Path) -> None:
     assert "timeout" in codes(verdict)
     hidden = [t for t in verdict.functional if t.name.startswith("hidden: ")]
     assert all(t.detail == "not run: the test run timed out" for t in hidden)
+
+
+_ALL_PASS = json.dumps({"outcomes": {t: {"status": "pass", "message": ""} for t in (
+    "tests.test_calc.T.test_add", "hidden_tests.test_mul.M.test_mul",
+    "hidden_tests.test_mul.M.test_mul_zero")}, "ran": 3})
+_SPIN = "```python calc/__init__.py\nwhile True:\n    pass\n```\n"
+
+
+def test_planted_outcome_files_are_refused(tmp_path: Path) -> None:
+    # An answer that writes the runner's outcome files itself, then hangs so the runner never
+    # overwrites them: before this was refused, that scored 100 with only a timeout diagnosis.
+    forged = "".join(f"```json _showdown_{name}.json\n{_ALL_PASS}\n```\n"
+                     for name in ("existing", "hidden"))
+    verdict = judge(_tiny_task(tmp_path), _SPIN + forged)
+    assert verdict.score == 0 and not any(t.passed for t in verdict.functional)
+    assert {"unsafe_path", "timeout"} <= set(codes(verdict))
+    assert "refused reserved path: _showdown_hidden.json" in verdict.diagnoses[0].message
+
+
+class ForgingSandbox(ProcessSandbox):
+    """A real sandbox that first plants something at the runner's outcome path.
+
+    It stands for answer code that learned the outcome file's name: the verdict must not take
+    the word of a file it did not see the runner finish writing.
+    """
+
+    def __init__(self, plant: Callable[[Path], None]) -> None:
+        super().__init__()
+        self.plant = plant
+
+    def exec(self, argv: Sequence[str], *, workdir: Path, limits: Limits = DEFAULT_LIMITS,
+             stdin: bytes | None = None) -> ExecResult:
+        name = stdin.decode().strip() if stdin else argv[-1]  # where the runner is told it
+        self.plant(workdir / name)
+        return super().exec(argv, workdir=workdir, limits=limits, stdin=stdin)
+
+
+def _fifo(path: Path) -> None:
+    os.mkfifo(path)
+
+
+def _oversized(path: Path) -> None:
+    path.write_text(_ALL_PASS[:-1] + ', "pad": "' + "x" * 2_000_000 + '"}', encoding="utf-8")
+
+
+@pytest.mark.parametrize("answer", [
+    "```python calc/__init__.py\nimport os\nos._exit(3)\n```\n",  # the runner fails
+    _SPIN,  # the runner is killed at the time limit
+])
+def test_outcomes_of_a_run_that_did_not_finish_are_ignored(tmp_path: Path, answer: str) -> None:
+    task = _tiny_task(tmp_path)
+    verdict = task.judge(Answer(answer), ForgingSandbox(lambda p: p.write_text(_ALL_PASS)))
+    assert verdict.score == 0 and not any(t.passed for t in verdict.functional)
+    assert {"test_run_failed", "timeout"} & set(codes(verdict))
+    assert all(t.detail.startswith("not run: the test run") for t in verdict.functional)
+
+
+@pytest.mark.parametrize("plant", ["symlink_outside", "dev_zero", "fifo", "oversized"])
+def test_an_outcome_path_that_is_no_plain_small_file_is_not_read(tmp_path: Path,
+                                                                  plant: str) -> None:
+    task = _tiny_task(tmp_path / "task")
+    outside = tmp_path / "forged.json"
+    outside.write_text(_ALL_PASS, encoding="utf-8")
+    plants: dict[str, Callable[[Path], None]] = {
+        "symlink_outside": lambda p: p.symlink_to(outside),
+        "dev_zero": lambda p: p.symlink_to("/dev/zero"),
+        "fifo": _fifo,
+        "oversized": _oversized,
+    }
+    # The answer ends the run with status 0 before the runner writes anything.
+    quits = "```python calc/__init__.py\nimport os\nos._exit(0)\n```\n"
+    verdict = task.judge(Answer(quits), ForgingSandbox(plants[plant]))
+    assert verdict.score == 0 and not any(t.passed for t in verdict.functional)
+    assert "test_run_failed" in codes(verdict)

@@ -75,6 +75,17 @@ def test_reserved_folders_are_refused() -> None:
     assert applied.problems == ["refused reserved path: hidden_tests/test_x.py"]
 
 
+def test_reserved_name_prefixes_are_refused_in_files_and_diffs() -> None:
+    diff = _diff("_showdown_b.json", "", "{}\n").replace("--- a/_showdown_b.json", "--- /dev/null")
+    edit = parse_answer("```json _showdown_a.json\n{}\n```\n"
+                        f"```diff\n{diff}```\n"
+                        "```python app/_showdown_ok.py\nY = 1\n```\n")
+    applied = apply_edit(REPO, edit, reserved_prefixes=["_showdown_"])
+    assert applied.changed == ["app/_showdown_ok.py"]  # only the top-level names are the harness's
+    assert applied.problems == ["refused reserved path: _showdown_a.json",
+                                "refused reserved path: _showdown_b.json"]
+
+
 def _diff(path: str, old: str, new: str) -> str:
     return "".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True),
                                         f"a/{path}", f"b/{path}"))

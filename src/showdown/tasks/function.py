@@ -12,6 +12,7 @@ import dataclasses
 import gzip
 import importlib.resources
 import json
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ __all__ = [
     "build_program",
     "defines_function",
     "parse_problems",
+    "passed",
     "program_with_tests",
     "select_problems",
 ]
@@ -127,9 +129,23 @@ def build_program(problem: Problem, code: str) -> str:
     return problem.prompt + code
 
 
-def program_with_tests(problem: Problem, program: str) -> str:
-    """The program the sandbox runs: the answer's module, the problem's tests, and the call."""
-    return f"{program.rstrip()}\n\n\n{problem.test.strip()}\n\n\ncheck({problem.entry_point})\n"
+def program_with_tests(problem: Problem, program: str, token: str) -> str:
+    """The program the sandbox runs: the answer's module, the problem's tests, the call, ``token``.
+
+    Exit status 0 alone is no proof the tests ran: the answer's code comes first, and an
+    ``exit(0)``/``os._exit(0)`` there (or in the function) ends the process with 0 before or
+    during ``check``. So the program prints ``token`` on a line of its own once ``check``
+    returns, and only a run whose last line of output is that token passes (``passed``).
+    """
+    # The leading newline: the token starts its own line whatever the function printed last.
+    marker = "\n" + token
+    return (f"{program.rstrip()}\n\n\n{problem.test.strip()}\n\n\n"
+            f"check({problem.entry_point})\nprint({marker!r})\n")
+
+
+def passed(run: ExecResult, token: str) -> bool:
+    """Whether a run got through every test: exit status 0 and ``token`` as its last line."""
+    return run.exit_code == 0 and not run.timed_out and _last_line(run.stdout) == token
 
 
 class FunctionTask(Task):
@@ -192,11 +208,16 @@ class FunctionTask(Task):
             verdict.functional = [TestRun(problem.task_id, False, not_run)]
             verdict.diagnoses = found
             return verdict
-        run = self._run(program_with_tests(problem, program), sandbox)
-        passed = run.exit_code == 0 and not run.timed_out
-        verdict.functional = [TestRun(problem.task_id, passed, _detail(run), [run])]
-        verdict.diagnoses = diagnose.merge(found, [] if passed else _run_diagnoses(run))
-        verdict.score = 100 if passed else 0
+        # A fresh token per run, so no answer can know it in advance. What this does not stop:
+        # code that deliberately digs the token out of its own process (reads the test file,
+        # searches the interpreter's memory) -- anything in one interpreter can; that is a cheat
+        # a reader of the code sees, not an early exit that scores by accident or by a shortcut.
+        token = f"showdown-tests-done-{secrets.token_hex(16)}"
+        run = self._run(program_with_tests(problem, program, token), sandbox)
+        ok = passed(run, token)
+        verdict.functional = [TestRun(problem.task_id, ok, _detail(run, ok), [run])]
+        verdict.diagnoses = diagnose.merge(found, [] if ok else _run_diagnoses(run))
+        verdict.score = 100 if ok else 0
         return verdict
 
     def _run(self, source: str, sandbox: Sandbox) -> ExecResult:
@@ -223,22 +244,29 @@ def _read_data(root: Path, ref: str) -> bytes:
         raise TaskError(f"task data {ref!r}: no such file in package {package!r}") from exc
 
 
+_EARLY = "exited with status 0 before the unit tests finished"
+
+
 def _last_line(text: str) -> str:
     lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
     return lines[-1][:200] if lines else ""
 
 
-def _detail(run: ExecResult) -> str:
+def _detail(run: ExecResult, ok: bool) -> str:
     if run.timed_out:
         return "timed out"
-    if run.exit_code == 0:
+    if ok:
         return "ok"
+    if run.exit_code == 0:
+        return _EARLY
     return _last_line(run.stderr) or f"exit code {run.exit_code}"
 
 
 def _run_diagnoses(run: ExecResult) -> list[Diagnosis]:
     """A failed assertion is a wrong answer, not a crash; anything else is diagnosed as usual."""
     last = _last_line(run.stderr)
+    if run.exit_code == 0 and not run.timed_out:
+        return [Diagnosis("exited_early", f"the program {_EARLY}")]
     if not run.timed_out and last.startswith("AssertionError"):
         return [Diagnosis("tests_failed", f"a unit test failed: {last}")]
     return diagnose.diagnose_runs([run])

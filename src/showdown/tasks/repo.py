@@ -9,10 +9,14 @@ were, and two suites run in the sandbox with the standard library's unittest: th
 from __future__ import annotations
 
 import ast
+import contextlib
 import difflib
 import json
+import os
+import secrets
+import stat
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +42,11 @@ __all__ = [
 
 #: Where the hidden tests sit in the sandbox's copy; the model may not write there.
 HIDDEN_DIR = "hidden_tests"
-_RUNNER = "_showdown_unittest.py"
+#: Top-level names the harness keeps for itself (its runner, the outcome files).
+_RESERVED_PREFIX = "_showdown_"
+_RUNNER = f"{_RESERVED_PREFIX}unittest.py"
+#: Far above any real suite's outcomes; a bigger file is not the runner's.
+_MAX_OUTCOME_BYTES = 1 << 20
 _RUNNER_SOURCE = Path(__file__).with_name("unittest_runner.py")
 _SKIP = {"__pycache__", ".git", ".mypy_cache", ".pytest_cache"}
 _LANGS = {".py": "python", ".md": "markdown", ".toml": "toml", ".sql": "sql", ".json": "json",
@@ -55,13 +63,21 @@ class Weights:
 
 @dataclass
 class SuiteRun:
-    """One test suite's run: the tests it should have, what each did, and the process."""
+    """One test suite: where its tests are, which it should have, what each did, the process.
+
+    ``code`` and ``what`` are the diagnosis it gives when some of its tests fail. ``unreported``
+    says why the run's outcomes were not taken (empty when they were).
+    """
 
     name: str
+    folder: str
     expected: list[str]
-    outcomes: dict[str, dict[str, str]]
-    run: ExecResult | None
+    code: str
+    what: str
+    outcomes: dict[str, dict[str, str]] = field(default_factory=dict)
+    run: ExecResult | None = None
     problem: str = ""
+    unreported: str = ""
 
     @property
     def passed(self) -> int:
@@ -171,7 +187,8 @@ class RepoTask(Task):
 
     def judge(self, answer: Answer, sandbox: Sandbox, case: str | None = None) -> Verdict:
         edit = parse_answer(answer.text)
-        applied = apply_edit(self.repo, edit, reserved=[HIDDEN_DIR, _RUNNER])
+        applied = apply_edit(self.repo, edit, reserved=[HIDDEN_DIR],
+                             reserved_prefixes=[_RESERVED_PREFIX])
         files = self._restore_tests(applied.files)
         changed = sorted(p for p in set(files) | set(self.repo) if files.get(p) != self.repo.get(p))
         broken = _syntax_problems(files, [p for p in changed if p in files])
@@ -185,8 +202,12 @@ class RepoTask(Task):
             isolation=sandbox.isolation,
         )
         found = _answer_diagnoses(answer, edit, applied, broken)
-        suites = [self._suite("existing", self.tests_dir, self.repo),
-                  self._suite("hidden", HIDDEN_DIR, self.hidden)]
+        suites = [
+            SuiteRun("existing", self.tests_dir, list_tests(self.repo, self.tests_dir),
+                     "existing_tests_broken", "existing tests now fail"),
+            SuiteRun("hidden", HIDDEN_DIR, list_tests(self.hidden, HIDDEN_DIR),
+                     "hidden_tests_failed", "hidden tests fail"),
+        ]
         if verdict.syntax_ok:
             for suite in suites:
                 self._run(suite, files, sandbox)
@@ -206,38 +227,70 @@ class RepoTask(Task):
         prefix = self.tests_dir + "/"
         return files | {p: t for p, t in self.repo.items() if p.startswith(prefix)}
 
-    def _suite(self, name: str, folder: str, source: Mapping[str, str]) -> SuiteRun:
-        return SuiteRun(name, list_tests(source, folder), {}, None)
-
     def _run(self, suite: SuiteRun, files: dict[str, str], sandbox: Sandbox) -> None:
         """Run one suite in a fresh copy, so one suite's leftovers cannot sway the other."""
-        folder = self.tests_dir if suite.name == "existing" else HIDDEN_DIR
-        out = f"_showdown_{suite.name}.json"
+        # A name nobody can know beforehand, told on stdin (see unittest_runner), so no file
+        # the answer brings or its code writes can pass for the runner's report.
+        out = f"{_RESERVED_PREFIX}{secrets.token_hex(16)}.json"
         runner = _RUNNER_SOURCE.read_text(encoding="utf-8")
         with scratch_dir(files | self.hidden | {_RUNNER: runner}) as workdir:
+            # Belt and braces: whatever sits at the name before the run is not the runner's.
+            with contextlib.suppress(FileNotFoundError):
+                (workdir / out).unlink()
             # -S: the standard library only, as the prompt says, whatever sits beside showdown.
-            argv = python_argv(_RUNNER, folder, out)
-            suite.run = sandbox.exec(argv, workdir=workdir, limits=self.limits)
-            try:
-                suite.outcomes = json.loads((workdir / out).read_text(encoding="utf-8"))["outcomes"]
-            except (OSError, ValueError, KeyError, TypeError):
-                suite.outcomes = {}
-        suite.problem = _suite_problem(suite)
+            suite.run = sandbox.exec(python_argv(_RUNNER, suite.folder), workdir=workdir,
+                                     limits=self.limits, stdin=f"{out}\n".encode())
+            outcomes = None if _unfinished(suite.run) else _read_outcomes(workdir / out)
+        if outcomes is None:
+            suite.unreported = _unfinished(suite.run) or "ended without reporting outcomes"
+            suite.problem = f"not run: the test run {suite.unreported}"
+        else:
+            suite.outcomes = outcomes
+            suite.problem = _stray_problem(suite)
 
 
-def _suite_problem(suite: SuiteRun) -> str:
-    """Why tests of a suite have no outcome: a timeout, a crash, or a module that did not import."""
-    run = suite.run
-    if run is not None and run.timed_out:
-        return "not run: the test run timed out"
-    strays = [o["message"] for t, o in suite.outcomes.items()
-              if t not in suite.expected and o.get("status") in ("fail", "error")]
-    if strays:
-        return f"not run: {strays[0]}"
-    if run is not None and not suite.outcomes:
+def _unfinished(run: ExecResult) -> str:
+    """Why a runner's outcomes cannot be trusted from how it ended; empty if it exited 0."""
+    if run.timed_out:
+        return "timed out"
+    if run.exit_code != 0:
         last = [ln for ln in run.stderr.strip().splitlines() if ln.strip()]
-        return f"not run: the test runner failed ({last[-1][:200] if last else run.exit_code})"
-    return "not run"
+        return f"failed ({last[-1][:200] if last else f'exit code {run.exit_code}'})"
+    return ""
+
+
+def _read_outcomes(path: Path) -> dict[str, dict[str, str]] | None:
+    """The runner's outcomes, or None unless ``path`` is a small regular file of the right shape.
+
+    The folder is the answer's to write in, so the name may be a link (say to /dev/zero) or a
+    FIFO: O_NOFOLLOW and O_NONBLOCK open neither through nor blocked, fstat turns both away, and
+    the size cap bounds what is read.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return None
+        data = handle.read(_MAX_OUTCOME_BYTES + 1)
+    if len(data) > _MAX_OUTCOME_BYTES:
+        return None
+    try:
+        outcomes = json.loads(data)["outcomes"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    shaped = isinstance(outcomes, dict) and all(
+        isinstance(o, dict) and all(isinstance(v, str) for v in o.values())
+        for o in outcomes.values())
+    return outcomes if shaped else None
+
+
+def _stray_problem(suite: SuiteRun) -> str:
+    """Why expected tests of a finished run have no outcome: mostly a module that did not import."""
+    strays = [o.get("message", "") for t, o in suite.outcomes.items()
+              if t not in suite.expected and o.get("status") in ("fail", "error")]
+    return f"not run: {strays[0]}" if strays else "not run"
 
 
 def _test_runs(suite: SuiteRun) -> list[TestRun]:
@@ -285,9 +338,10 @@ def _suite_diagnoses(suite: SuiteRun) -> list[Diagnosis]:
     if suite.run is None:
         return []
     found = diagnose.diagnose_runs([suite.run])
+    if suite.unreported and not suite.run.timed_out:
+        found.append(Diagnosis("test_run_failed", f"the {suite.name} test run {suite.unreported};"
+                               " none of its tests counts as passed"))
     failed = len(suite.expected) - suite.passed
     if failed:
-        what = "hidden tests fail" if suite.name == "hidden" else "existing tests now fail"
-        code = "hidden_tests_failed" if suite.name == "hidden" else "existing_tests_broken"
-        found.append(Diagnosis(code, f"{failed} of {len(suite.expected)} {what}"))
+        found.append(Diagnosis(suite.code, f"{failed} of {len(suite.expected)} {suite.what}"))
     return found

@@ -271,14 +271,20 @@ def _merge(hunk: Hunk, matched: list[str]) -> list[str]:
 
 
 def apply_edit(
-    files: Mapping[str, str], edit: RepoEdit, reserved: Collection[str] = ()
+    files: Mapping[str, str], edit: RepoEdit, reserved: Collection[str] = (),
+    reserved_prefixes: Collection[str] = (),
 ) -> Applied:
-    """The repository after ``edit``; paths under a ``reserved`` folder are refused."""
+    """The repository after ``edit``; paths at or under a ``reserved`` path are refused.
+
+    So are paths starting with one of ``reserved_prefixes`` (names the harness keeps for
+    itself at the top level, such as its outcome files).
+    """
     result = dict(files)
     problems = [f"refused path outside the repository: {p}" for p in edit.refused]
 
     def allowed(path: str) -> bool:
-        if any(path == r or path.startswith(r.rstrip("/") + "/") for r in reserved):
+        if (any(path == r or path.startswith(r.rstrip("/") + "/") for r in reserved)
+                or any(path.startswith(prefix) for prefix in reserved_prefixes)):
             problems.append(f"refused reserved path: {path}")
             return False
         return True

@@ -1,15 +1,20 @@
 """Run one folder's unittest tests and write every test's outcome as JSON (standard library only).
 
 The repo task copies this file into the sandbox beside the repository and runs it as
-``python -S unittest_runner.py START_DIR OUT.json``: the same discovery as
-``python -m unittest discover -s START_DIR -t .``, but each test's outcome is recorded by id, so
-a score can count tests rather than parse the text report. The text report goes to stdout, so
-stderr stays empty unless the runner itself fails.
+``python -S unittest_runner.py START_DIR`` with the outcome file's name on stdin: the same
+discovery as ``python -m unittest discover -s START_DIR -t .``, but each test's outcome is
+recorded by id, so a score can count tests rather than parse the text report. The text report
+goes to stdout, so stderr stays empty unless the runner itself fails.
+
+The name comes on stdin, read before any of the repository's code is imported, so that code
+cannot find it in ``sys.argv``; and the file is created afresh (never written through a file or
+link already there), so nothing planted at that name is taken for the runner's word.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import traceback
 import unittest
@@ -72,13 +77,16 @@ class OutcomeResult(unittest.TextTestResult):
 
 
 def main(argv: list[str]) -> int:
-    """Discover tests under ``argv[1]`` (top level "."), run them, write outcomes to ``argv[2]``."""
-    start, out = argv[1], argv[2]
+    """Discover tests under ``argv[1]`` (top level "."), run them, write outcomes where stdin says."""
+    out = sys.stdin.readline().strip()
+    start = argv[1]
     suite = unittest.TestLoader().discover(start, top_level_dir=".")
     runner = unittest.TextTestRunner(stream=sys.stdout, verbosity=2, resultclass=OutcomeResult)
     result = runner.run(suite)
     outcomes = result.outcomes if isinstance(result, OutcomeResult) else {}
-    with open(out, "w", encoding="utf-8") as handle:
+    # O_EXCL: fail (and so score nothing) rather than write into something already there.
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump({"outcomes": outcomes, "ran": result.testsRun}, handle)
     return 0
 
