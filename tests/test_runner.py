@@ -101,3 +101,29 @@ def test_resume_redoes_only_what_is_missing(tmp_path: Path) -> None:
     keys = [(r.model, r.task, r.case, r.trial) for r in store.results(run_ids=[run.run_id])]
     assert sorted(keys) == [("good", "todo-cli", "todo-cli", n) for n in (1, 2, 3)]
     assert store.last_unfinished() is None
+
+
+def test_repo_and_function_tasks_run_end_to_end(tmp_path: Path) -> None:
+    """`showdown run --task feature-in-repo --task humaneval --limit 2` against a local server:
+    a correct repo answer scores 100; HumanEval problems are cases, each its own result."""
+    repo_answer = (ROOT / "tests" / "fixtures" / "repo_answers" / "feature-in-repo.md").read_text()
+
+    def reply(path: str, body: dict[str, Any]) -> Reply:
+        prompt = body["messages"][-1]["content"]
+        if "def " in prompt and "bookmarks" not in prompt:  # a HumanEval problem
+            return answer_stream("```python\ndef wrong():\n    return None\n```")
+        return answer_stream(repo_answer)
+
+    with fake_server({"POST /good/v1/chat/completions": reply}) as server:
+        plan = plan_for(server.url)
+        plan.tasks = [find_task("feature-in-repo"), find_task("humaneval")]
+        plan.case_limit = 2
+        _, results = benchmark(plan, Store(tmp_path / "s.db"), ProcessSandbox())
+    by_case = {(r.task, r.case): r for r in results}
+    assert set(by_case) == {("feature-in-repo", "feature-in-repo"), ("humaneval", "HumanEval/0"),
+                            ("humaneval", "HumanEval/1")}
+    repo = by_case[("feature-in-repo", "feature-in-repo")].verdict
+    assert repo is not None and repo.score == 100
+    for case in ("HumanEval/0", "HumanEval/1"):
+        verdict = by_case[("humaneval", case)].verdict
+        assert verdict is not None and verdict.score == 0
