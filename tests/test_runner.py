@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from httpfake import DROP, Reply, fake_server, sse, sse_done
 
 from showdown.providers import parse_spec
@@ -127,3 +128,24 @@ def test_repo_and_function_tasks_run_end_to_end(tmp_path: Path) -> None:
     for case in ("HumanEval/0", "HumanEval/1"):
         verdict = by_case[("humaneval", case)].verdict
         assert verdict is not None and verdict.score == 0
+
+
+def test_one_load_is_reported_once_not_per_trial(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from showdown.providers.base import Provider
+    from showdown.providers.registry import PROVIDERS
+    from showdown.records import Generation
+
+    class Loads(Provider):
+        def open(self, settings: GenerationSettings) -> GenerationSettings:
+            self.load_s = 1.5
+            return settings
+
+        def stream(self, request: Any, progress: Any = None) -> Generation:
+            return Generation(text="no code here", load_s=self.load_s)
+
+    monkeypatch.setitem(PROVIDERS, "loads", lambda spec: Loads("m", spec.spec))
+    plan = RunPlan([parse_spec("loads:x")], [find_task("todo-cli")], GenerationSettings(),
+                   trials=3, warmup=False)
+    _, results = benchmark(plan, Store(tmp_path / "s.db"), ProcessSandbox())
+    assert [r.generation.load_s for r in results] == [1.5, None, None]

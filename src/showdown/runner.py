@@ -190,10 +190,12 @@ class _ModelTurn:
     sandbox: Sandbox
     ev: Events
     results: list[Result] = field(default_factory=list)
+    load_reported: bool = False
 
     def open(self, provider: Provider, why: str = "loading") -> tuple[GenerationSettings, str | None]:
         """The settings in effect, or the error that keeps this model from running."""
         self.ev.phase(self.label, why)
+        self.load_reported = False
         try:
             return provider.open(self.plan.settings), None
         except ProviderError as exc:
@@ -208,6 +210,11 @@ class _ModelTurn:
         request = ChatRequest(case.prompt, settings)
         with Sampler(provider.server_pid, remote=provider.remote) as sampler:
             generation = provider.stream(request, self.ev.progress)
+        # One load, one figure: it goes with the first result after it, not with every trial
+        # (which would make one measurement look like several).
+        if self.load_reported:
+            generation.load_s = None
+        self.load_reported = self.load_reported or generation.load_s is not None
         telemetry = telemetry_record(sampler.telemetry, generation.output_tokens)
         self.save(task, case, trial, settings, generation, provider, telemetry)
 
