@@ -423,14 +423,25 @@ def test_a_virtualenv_under_tmp_still_runs(tmp_path: Path) -> None:
 
 @needs_bwrap
 def test_hidden_task_files_are_out_of_reach() -> None:
-    """The CLI hides the tasks' folders: a program cannot read hidden tests or solutions."""
+    """The CLI hides the tasks' folders: a program cannot read hidden tests or solutions.
+
+    A copy of a task's hidden tests under /var/tmp stands in for the package: the checkout may
+    itself live under /tmp (CI clones there), which the sandbox's private /tmp already hides.
+    """
     from showdown.tasks.loader import BUILTIN_DIR
 
-    secret = BUILTIN_DIR / "feature_in_repo" / "hidden"
-    probe = f"import os; print(sorted(os.listdir({str(secret)!r})))"
-    with scratch_dir() as workdir:
-        shown = BwrapSandbox().exec([sys.executable, "-S", "-c", probe], workdir=workdir)
-        hidden = BwrapSandbox(hide=[BUILTIN_DIR]).exec([sys.executable, "-S", "-c", probe],
-                                                       workdir=workdir)
-    assert shown.exit_code == 0 and "test_" in shown.stdout  # readable unless hidden
+    root = Path(tempfile.mkdtemp(prefix="showdown-tasks-", dir="/var/tmp"))
+    try:
+        root.chmod(0o755)
+        shutil.copytree(BUILTIN_DIR / "feature_in_repo" / "hidden", root / "hidden")
+        for path in [root / "hidden", *(root / "hidden").iterdir()]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        probe = f"import os; print(sorted(os.listdir({str(root / 'hidden')!r})))"
+        with scratch_dir() as workdir:
+            shown = BwrapSandbox().exec([sys.executable, "-S", "-c", probe], workdir=workdir)
+            hidden = BwrapSandbox(hide=[root]).exec([sys.executable, "-S", "-c", probe],
+                                                    workdir=workdir)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    assert shown.exit_code == 0 and "test_" in shown.stdout, shown.stderr  # readable unless hidden
     assert "test_" not in hidden.stdout and "test_" not in hidden.stderr
