@@ -184,7 +184,7 @@ def _plan(ctx: click.Context) -> RunPlan:
     tasks = [find_task(t, p["task_dir"]) for t in p["task_ids"]]
     only = [c.strip() for c in p["only_cases"].split(",")] if p["only_cases"] else None
     return RunPlan(specs, tasks, chosen.settings, chosen.trials, p["round_"], p["case_limit"],
-                   only, host=host_fingerprint(), task_dirs=list(p["task_dir"]))
+                   only, task_dirs=list(p["task_dir"]))
 
 
 def _given(ctx: click.Context, names: dict[str, str]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from showdown.hardware.gguf_meta import GgufInfo, read_gguf
 from showdown.hardware.gpu import detect_gpus
 from showdown.records import GenerationSettings
 
-__all__ = ["FitReport", "assess_fit"]
+__all__ = ["FitReport", "assess_fit", "assess_info"]
 
 
 @dataclass
@@ -33,7 +33,12 @@ def assess_fit(path: Path | str, vram_gib: float | None = None,
 
     Raises :class:`~showdown.hardware.gguf_meta.GgufError` for a missing or unreadable model.
     """
-    info = read_gguf(path)
+    return assess_info(read_gguf(path), vram_gib, ctx)
+
+
+def assess_info(info: GgufInfo, vram_gib: float | None = None,
+                ctx: int | None = None) -> FitReport:
+    """``assess_fit`` for metadata already read (a caller that needs it anyway reads it once)."""
     vram, source, note = _budget(vram_gib)
     ctx, ctx_note = _context(info, ctx)
     ram = psutil.virtual_memory().total

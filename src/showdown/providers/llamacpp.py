@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from showdown.fetch import FetchError, ensure_llama_server
-from showdown.hardware.assess import assess_fit
+from showdown.hardware.assess import assess_info
 from showdown.hardware.gguf_meta import GgufError, GgufInfo, read_gguf
 from showdown.providers.base import ChatRequest, Progress, Provider, ProviderError
 from showdown.providers.openai_compat import OpenAICompatProvider
@@ -44,7 +44,7 @@ class LlamaCppProvider(Provider):
             raise ProviderError(f"{self.spec}: {exc}") from exc
         trained = meta.context_length
         ctx = min(settings.ctx, trained) if trained else settings.ctx
-        layers, fit = self._gpu_layers(ctx)
+        layers, fit = self._gpu_layers(meta, ctx)
         self.server = ManagedServer(binary, self.model_path, ctx, layers, self.extra_args,
                                     self.health_timeout_s)
         try:
@@ -67,11 +67,11 @@ class LlamaCppProvider(Provider):
         self._client.load_s = self.load_s
         return GenerationSettings(settings.max_tokens, ctx, settings.temperature, settings.seed)
 
-    def _gpu_layers(self, ctx: int) -> tuple[int, dict[str, Any]]:
+    def _gpu_layers(self, meta: GgufInfo, ctx: int) -> tuple[int, dict[str, Any]]:
         """The layer count to offload: as configured, or predicted from the GGUF and the GPU."""
         if self.n_gpu_layers != "auto":
             return int(self.n_gpu_layers), {}
-        report = assess_fit(self.model_path, None, ctx)
+        report = assess_info(meta, None, ctx)
         prediction = report.prediction
         return prediction.n_gpu_layers, {"fit_tier": prediction.tier, "fit_why": prediction.why,
                                          "n_gpu_layers_predicted": prediction.n_gpu_layers}
