@@ -197,14 +197,18 @@ def test_a_setsid_grandchild_dies_with_the_test(guard: Guard, parent: str) -> No
 
 @needs_bwrap
 def test_files_outside_cannot_be_read_changed_or_deleted(guard: Guard, tmp_path: Path) -> None:
+    # The first target is bound (read-only): the plant beside it fails as a blocked write. The
+    # others are not bound at all: they do not exist inside, whatever their mode outside.
     private = guard.outside / "private.txt"
-    targets = [guard.outside / "public.txt", private, tmp_path / "canary.txt",
-               guard.outside / "home" / "notes.txt", guard.db_dir / "results.sqlite",
-               guard.db_dir]
+    targets = [Path("/etc/hosts"), guard.outside / "public.txt", private,
+               tmp_path / "canary.txt", guard.outside / "home" / "notes.txt",
+               guard.db_dir / "results.sqlite", guard.db_dir]
     result = run_hostile(guard, "touch_outside.py", *map(str, targets), hide=True)
     assert result.limit_hit == "fs_write_blocked"
     assert codes(result) == ["fs_write_blocked"]
-    assert f"read {private} failed: [Errno 13] Permission denied" in result.stderr
+    assert "write /etc/hosts failed: [Errno 13] Permission denied" in result.stderr
+    for target in targets[1:]:
+        assert f"read {target} failed: [Errno 2] No such file or directory" in result.stderr
     root_listing = next(ln for ln in result.stdout.splitlines() if ln.startswith("listing /root"))
     for entry in os.listdir("/root"):
         if not Path(sys.base_prefix).is_relative_to(Path("/root") / entry):
@@ -320,14 +324,18 @@ def test_default_sandbox_is_bwrap_where_it_works() -> None:
 @needs_bwrap
 def test_hide_blanks_named_folders_but_never_the_system_or_the_private_tmp(tmp_path: Path) -> None:
     store = Path(tempfile.mkdtemp(prefix="showdown-store-", dir="/var/tmp"))
+    inside = Path(sys.base_prefix).resolve() / "include"  # a folder inside a bound one
     try:
-        sandbox = BwrapSandbox(hide=[store, Path("/usr"), Path("/"), Path("/tmp")])
+        sandbox = BwrapSandbox(hide=[store, inside, Path("/usr"), Path("/"), Path("/tmp")])
         argv = sandbox.command(["true"], workdir=tmp_path, limits=DEFAULT, status_fd=3)
     finally:
         store.rmdir()
     tmpfs = [argv[i + 1] for i, arg in enumerate(argv) if arg == "--tmpfs"]
-    assert str(store) in tmpfs and "/usr" not in tmpfs and "/" not in tmpfs
-    assert tmpfs.count("/tmp") == 1
+    assert "/usr" not in tmpfs and "/" not in tmpfs and tmpfs.count("/tmp") == 1
+    assert str(inside) in tmpfs or not inside.is_dir()
+    assert str(store) not in argv  # never bound, so nothing to blank: it is simply absent
+    sources = [argv[i + 1] for i, arg in enumerate(argv) if arg in ("--ro-bind", "--bind")]
+    assert "/" not in sources and "/var" not in sources and "/usr" in sources
 
 
 def test_without_bwrap_default_sandbox_refuses_in_one_line(
@@ -423,10 +431,10 @@ def test_a_virtualenv_under_tmp_still_runs(tmp_path: Path) -> None:
 
 @needs_bwrap
 def test_hidden_task_files_are_out_of_reach() -> None:
-    """The CLI hides the tasks' folders: a program cannot read hidden tests or solutions.
+    """A program cannot read hidden tests or solutions: the tasks' folders are not bound.
 
-    A copy of a task's hidden tests under /var/tmp stands in for the package: the checkout may
-    itself live under /tmp (CI clones there), which the sandbox's private /tmp already hides.
+    A copy of a task's hidden tests under /var/tmp, bound back with ``expose``, shows that
+    ``hide`` still blanks a folder inside a bound one.
     """
     from showdown.tasks.loader import BUILTIN_DIR
 
@@ -437,11 +445,16 @@ def test_hidden_task_files_are_out_of_reach() -> None:
         for path in [root / "hidden", *(root / "hidden").iterdir()]:
             path.chmod(0o755 if path.is_dir() else 0o644)
         probe = f"import os; print(sorted(os.listdir({str(root / 'hidden')!r})))"
+        builtin = f"import os; print(sorted(os.listdir({str(BUILTIN_DIR)!r})))"
+        argv = [sys.executable, "-S", "-c", probe]
         with scratch_dir() as workdir:
-            shown = BwrapSandbox().exec([sys.executable, "-S", "-c", probe], workdir=workdir)
-            hidden = BwrapSandbox(hide=[root]).exec([sys.executable, "-S", "-c", probe],
-                                                    workdir=workdir)
+            shown = BwrapSandbox(expose=[root]).exec(argv, workdir=workdir)
+            hidden = BwrapSandbox(expose=[root], hide=[root / "hidden"]).exec(argv, workdir=workdir)
+            absent = BwrapSandbox().exec(argv, workdir=workdir)
+            package = BwrapSandbox().exec([sys.executable, "-S", "-c", builtin], workdir=workdir)
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    assert shown.exit_code == 0 and "test_" in shown.stdout, shown.stderr  # readable unless hidden
-    assert "test_" not in hidden.stdout and "test_" not in hidden.stderr
+    assert shown.exit_code == 0 and "test_" in shown.stdout, shown.stderr  # readable if exposed
+    assert hidden.exit_code == 0 and hidden.stdout.strip() == "[]", hidden.stderr
+    assert "FileNotFoundError" in absent.stderr and "test_" not in absent.stdout
+    assert "FileNotFoundError" in package.stderr and "feature_in_repo" not in package.stdout
