@@ -12,21 +12,28 @@ import json
 import os
 import shutil
 import signal
-import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
-import uuid
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from hostile_harness import (
+    BOUND_S,
+    DEFAULT,
+    HOSTILE,
+    ROOT,
+    SECRET_VAR,
+    Guard,
+    codes,
+    guarded,
+    needs_bwrap,
+    run_hostile,
+)
 
 from showdown import diagnose
-from showdown.records import ExecResult, to_dict
+from showdown.records import ExecResult
 from showdown.sandbox import (
     BwrapSandbox,
     Limits,
@@ -39,110 +46,10 @@ from showdown.sandbox.base import scratch_dir
 from showdown.sandbox.bwrap import SANDBOX_UID, deduce_limit
 from showdown.tasks import Answer, find_task
 
-ROOT = Path(__file__).resolve().parent.parent
-HOSTILE = Path(__file__).resolve().parent / "hostile"
-SECRET_VAR = "SHOWDOWN_TEST_SECRET"
-#: Long enough for any contained run on a loaded 2-core CI box; only a hang would exceed it.
-BOUND_S = 120.0
-DEFAULT = Limits()
-
-needs_bwrap = pytest.mark.skipif(
-    bwrap_problem() is not None, reason=f"bubblewrap sandbox unavailable: {bwrap_problem()}"
-)
-
-
-@dataclass
-class Guard:
-    """What a hostile run must leave untouched, and where it lives."""
-
-    secret: str
-    outside: Path
-    db_dir: Path
-    listener: socket.socket
-    canaries: dict[Path, tuple[bytes, int]] = field(default_factory=dict)
-
-    def add(self, path: Path, content: str, mode: int) -> Path:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content)
-        path.chmod(mode)
-        self.canaries[path] = (path.read_bytes(), mode)
-        return path
-
 
 @pytest.fixture
 def guard(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Guard]:
-    """Canaries in /tmp, in /var/tmp (outside /tmp), in a fake $HOME and a fake results store."""
-    secret = f"hush-{uuid.uuid4().hex}"
-    monkeypatch.setenv(SECRET_VAR, secret)
-    outside = Path(tempfile.mkdtemp(prefix="showdown-canary-", dir="/var/tmp"))
-    outside.chmod(0o755)
-    home = outside / "home"
-    monkeypatch.setenv("HOME", str(home))
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.setblocking(False)
-    g = Guard(secret, outside, outside / "db", listener)
-    g.add(outside / "public.txt", "world-readable, not writable\n", 0o644)
-    g.add(outside / "private.txt", f"private {secret}\n", 0o600)
-    g.add(home / "notes.txt", f"home {secret}\n", 0o644)
-    g.add(tmp_path / "canary.txt", f"tmp {secret}\n", 0o644)
-    g.db_dir.mkdir()
-    with sqlite3.connect(g.db_dir / "results.sqlite") as db:
-        db.execute("CREATE TABLE results (secret TEXT)")
-        db.execute("INSERT INTO results VALUES (?)", (secret,))
-    g.db_dir.chmod(0o755)
-    (g.db_dir / "results.sqlite").chmod(0o644)
-    g.canaries[g.db_dir / "results.sqlite"] = ((g.db_dir / "results.sqlite").read_bytes(), 0o644)
-    try:
-        yield g
-    finally:
-        listener.close()
-        shutil.rmtree(outside, ignore_errors=True)
-
-
-def _alive_with(marker: str) -> list[int]:
-    """Pids of live processes whose command line carries ``marker``."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and int(entry.name) != os.getpid():
-            try:
-                if marker.encode() in (entry / "cmdline").read_bytes():
-                    found.append(int(entry.name))
-            except OSError:
-                continue
-    return found
-
-
-def run_hostile(
-    guard: Guard, program: str, *args: str, limits: Limits = DEFAULT, hide: bool = False
-) -> ExecResult:
-    """Run one hostile program under bwrap and check everything every run must leave intact."""
-    sandbox = BwrapSandbox(hide=[guard.db_dir] if hide else [])
-    marker = f"showdown-hostile-{uuid.uuid4().hex}"
-    argv = [sys.executable, "-S", program, marker, os.readlink("/proc/self/ns/pid"), *args]
-    files = {name: (HOSTILE / name).read_text() for name in (program, "safety.py")}
-    with scratch_dir(files) as workdir:
-        pool = ThreadPoolExecutor(1)
-        try:
-            result = pool.submit(sandbox.exec, argv, workdir=workdir, limits=limits).result(
-                timeout=BOUND_S
-            )
-        finally:
-            pool.shutdown(wait=False)
-    assert "UNSAFE" not in result.stderr, result.stderr  # the program's own safety net tripped
-    for path, (content, mode) in guard.canaries.items():
-        assert path.read_bytes() == content, f"{path} changed"
-        assert path.stat().st_mode & 0o777 == mode
-    assert not (guard.outside / "planted.txt").exists()
-    assert guard.secret not in json.dumps(to_dict(result)), "a secret leaked into the result"
-    with pytest.raises(BlockingIOError):
-        guard.listener.accept()
-    assert _alive_with(marker) == [], "a process of the program outlived the test"
-    assert result.isolation == "bwrap"
-    return result
-
-
-def codes(result: ExecResult) -> list[str]:
-    return [d.code for d in diagnose.diagnose_runs([result])]
+    yield from guarded(monkeypatch, tmp_path)
 
 
 @needs_bwrap

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import errno
 import functools
 import os
 import re
@@ -103,8 +104,14 @@ def _unlink(fd: int, name: str, is_dir: bool) -> None:
 
 
 def _rmdir(fd: int, name: str, _is_dir: bool) -> None:
-    with contextlib.suppress(OSError):
+    try:
         os.rmdir(name, dir_fd=fd)
+    except OSError as exc:
+        if exc.errno != errno.EBUSY:
+            return
+        with contextlib.suppress(OSError):  # a mount of ours (a killed run's work folder)
+            _umount(Path(f"/proc/self/fd/{fd}") / name)
+            os.rmdir(name, dir_fd=fd)
 
 
 def clear_dir(fd: int) -> None:
