@@ -7,6 +7,7 @@ import importlib.util
 import os
 import re
 import socket
+import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -85,13 +86,14 @@ def test_the_work_folder_is_capped_in_total_bytes(guard: Guard) -> None:
 
 @needs_bwrap
 @as_root
-def test_the_work_folder_is_capped_in_files(guard: Guard) -> None:
+@pytest.mark.parametrize("folder", [".", "/tmp"])
+def test_the_work_folder_and_tmp_are_capped_in_files(guard: Guard, folder: str) -> None:
     limits = Limits(max_files=1500)
-    result = run_hostile(guard, "inode_filler.py", "6000", limits=limits)
+    result = run_hostile(guard, "inode_filler.py", "6000", folder, limits=limits)
     assert result.limit_hit == "disk_limit"
     assert codes(result) == ["disk_limit"]
     assert _last_figure(result, r"made (\d+) files") < 1500
-    assert result.limits["max_files"] == 1500
+    assert result.limits["max_files"] == 1500 and result.limits["tmp_files"] == 1500
 
 
 HONEST_STEP = (
@@ -191,3 +193,17 @@ def _towards_interpreter(folder: Path) -> str:
     if folder not in executable.parents:
         return "(none)"
     return executable.relative_to(folder).parts[0]
+
+
+@needs_cgroup
+def test_groups_of_a_killed_showdown_are_removed() -> None:
+    child = subprocess.Popen(["true"])
+    child.wait()
+    hierarchy = cgroup._hierarchy()
+    assert hierarchy is not None
+    stale = cgroup.Cgroup.create(hierarchy, 1 << 30, 8)
+    dead = [f.with_name(f"run-{child.pid}-stale") for f in stale.folders]
+    for live, gone in zip(stale.folders, dead, strict=True):
+        live.rename(gone)
+    cgroup._sweep_stale(hierarchy)
+    assert not any(folder.exists() for folder in dead)

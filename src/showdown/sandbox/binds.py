@@ -91,9 +91,11 @@ class Binds:
         for path in sorted(p for p in inner if not any(o in p.parents for o in inner)):
             self.args += ["--size", str(4096), "--tmpfs", str(path), "--remount-ro", str(path)]
 
-    def bind_rw(self, path: Path) -> None:
-        self._parents(path)
-        self.args += ["--bind", str(path), str(path)]
+    def bind_rw(self, path: Path, dest: Path | None = None) -> None:
+        dest = dest or path
+        self._parents(dest)
+        self.args += ["--bind", str(path), str(dest)]
+        self.made.add(dest)
 
     def finish(self) -> list[str]:
         """All arguments, the root tmpfs made read-only last."""

@@ -135,9 +135,11 @@ class BwrapSandbox(Sandbox):
                  if self.as_root else None)
         applied["cgroup"] = group.hierarchy.version if group else 0
         try:
-            with tempfile.TemporaryFile() as status, _seccomp_fd() as filt:
+            with (tempfile.TemporaryFile() as status, _seccomp_fd() as filt,
+                  self._private_tmp(limits, applied) as tmp):
                 command = self.command(argv, workdir=workdir, limits=limits,
-                                       status_fd=status.fileno(), seccomp_fd=filt, group=group)
+                                       status_fd=status.fileno(), seccomp_fd=filt, group=group,
+                                       tmp=tmp)
                 result = run_capped(
                     command, cwd=workdir, env=minimal_env(workdir), limits=limits, stdin=stdin,
                     isolation=self.isolation, shown_argv=list(argv),
@@ -159,6 +161,7 @@ class BwrapSandbox(Sandbox):
     def command(
         self, argv: Sequence[str], *, workdir: Path, limits: Limits, status_fd: int,
         seccomp_fd: int | None = None, group: cgroup.Cgroup | None = None,
+        tmp: Path | None = None,
     ) -> list[str]:
         """The full command line: (as root) the wrapper, bwrap, prlimit, (as root) setpriv, argv."""
         env = minimal_env(workdir)
@@ -168,7 +171,7 @@ class BwrapSandbox(Sandbox):
             self.bwrap,
             *self._namespaces(),
             "--die-with-parent", "--new-session", "--hostname", "sandbox",
-            *self._mounts(argv, workdir),
+            *self._mounts(argv, workdir, tmp),
             "--clearenv", *[a for k, v in env.items() for a in ("--setenv", k, v)],
             "--chdir", str(workdir), "--json-status-fd", str(status_fd), *filtering,
             "--", *self._limits(limits), *self._drop_privileges(), *argv,
@@ -207,12 +210,37 @@ class BwrapSandbox(Sandbox):
         uid = str(SANDBOX_UID)
         return ["--unshare-all", "--unshare-user", "--disable-userns", "--uid", uid, "--gid", uid]
 
-    def _mounts(self, argv: Sequence[str], workdir: Path) -> list[str]:
+    @contextlib.contextmanager
+    def _private_tmp(
+        self, limits: Limits, applied: dict[str, int | float | str]
+    ) -> Iterator[Path | None]:
+        """As root, a host tmpfs for the run's ``/tmp`` capped in inodes too (bwrap's ``--tmpfs``
+        takes a size only); removed, mount and all, when the run ends. None otherwise."""
+        if not self.as_root:
+            yield None
+            return
+        folder = Path(tempfile.mkdtemp(prefix=f"showdown-{os.getpid()}-tmp-"))
+        try:
+            files.mount_tmpfs(folder, _TMP_MB * _MB, limits.max_files, mode="1777")
+            applied["tmp_files"] = limits.max_files
+        except OSError:
+            folder.rmdir()
+            yield None
+            return
+        try:
+            yield folder
+        finally:
+            files.remove_tree(folder)
+
+    def _mounts(self, argv: Sequence[str], workdir: Path, tmp: Path | None = None) -> list[str]:
         home = os.environ.get("HOME", "/root")
         binds = Binds(hide=[Path("/root"), Path("/home"), Path(home), *self.hide],
                       expose=self.expose)
         binds.system()
-        binds.tmpfs(Path("/tmp"), _TMP_MB * _MB)
+        if tmp is None:
+            binds.tmpfs(Path("/tmp"), _TMP_MB * _MB)
+        else:
+            binds.bind_rw(tmp, Path("/tmp"))
         binds.interpreter(argv, minimal_env(workdir)["PATH"])
         binds.blank_hidden()
         binds.bind_rw(workdir)

@@ -73,6 +73,7 @@ def _hierarchy() -> _Hierarchy | None:
                 Cgroup.create(found, 1 << 30, 8).remove()
             except OSError:
                 continue
+            _sweep_stale(found)
             return found
     return None
 
@@ -150,6 +151,16 @@ class Cgroup:
                     if time.monotonic() > end:
                         break
                     time.sleep(0.005)
+
+
+def _sweep_stale(hierarchy: _Hierarchy) -> None:
+    """Remove the groups of runs whose showdown was killed (named ``run-<pid>-…``)."""
+    for ours in {hierarchy.memory, hierarchy.pids}:
+        for folder in ours.glob("run-*-*"):
+            pid = folder.name.split("-")[1]
+            if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+                with contextlib.suppress(OSError):  # still holds a task: not stale after all
+                    folder.rmdir()
 
 
 def _counters(path: Path) -> dict[str, int]:

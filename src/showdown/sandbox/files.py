@@ -198,9 +198,9 @@ def _libc() -> ctypes.CDLL:
     return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
 
 
-def mount_tmpfs(path: Path, size_bytes: int, inodes: int) -> None:
+def mount_tmpfs(path: Path, size_bytes: int, inodes: int, mode: str = "0755") -> None:
     """Mount a tmpfs capped at ``size_bytes`` and ``inodes`` on ``path`` (root only)."""
-    options = f"size={size_bytes},nr_inodes={inodes},mode=0755".encode()
+    options = f"size={size_bytes},nr_inodes={inodes},mode={mode}".encode()
     if _libc().mount(b"tmpfs", os.fsencode(path), b"tmpfs", _MS_NOSUID | _MS_NODEV, options):
         err = ctypes.get_errno()
         raise OSError(err, f"mount tmpfs on {path}: {os.strerror(err)}")
