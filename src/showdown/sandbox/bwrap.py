@@ -185,10 +185,16 @@ class BwrapSandbox(Sandbox):
             "file_size_mb": limits.file_size_mb, "max_processes": limits.max_processes,
             "max_open_files": limits.max_open_files, "tmp_mb": _TMP_MB, "seccomp": 1,
         }
-        if self.as_root and _cap_disk(workdir, limits):
-            applied |= {"disk_mb": limits.disk_mb, "max_files": limits.max_files,
-                        "ipc_shm_mb": _memory_bytes(limits) // _MB}
-        files.ensure_private_dir(workdir, ".tmp")
+        if self.as_root:
+            applied["ipc_shm_mb"] = _memory_bytes(limits) // _MB
+            if _cap_disk(workdir, limits):
+                applied |= {"disk_mb": limits.disk_mb, "max_files": limits.max_files}
+        # A previous step may have left the folder mode 000 or its inodes used up: then the
+        # program finds what it left, and the harness carries on.
+        with contextlib.suppress(OSError):
+            workdir.chmod(0o755)
+        with contextlib.suppress(OSError):
+            files.ensure_private_dir(workdir, ".tmp")
         if self.as_root:
             files.hand_over(workdir, SANDBOX_UID)
         return applied
@@ -275,10 +281,13 @@ def _memory_bytes(limits: Limits) -> int:
 def _cap_disk(workdir: Path, limits: Limits) -> bool:
     """Make the work folder a tmpfs capped in bytes and inodes, moving its files in (root).
 
-    Done once per folder; False where mounting is not allowed (then only files are capped).
+    Done once per folder, and only for a ``scratch_dir`` of this process (which unmounts it
+    when done); False elsewhere or where mounting is not allowed (then only files are capped).
     """
     if os.path.ismount(workdir):
         return True
+    if not workdir.name.startswith(f"showdown-{os.getpid()}-"):
+        return False
     old = os.open(workdir, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
     try:
         try:

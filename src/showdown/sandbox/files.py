@@ -169,7 +169,10 @@ def largest_file(workdir: Path) -> int:
             with contextlib.suppress(OSError):
                 biggest = max(biggest, os.stat(name, dir_fd=fd, follow_symlinks=False).st_size)
 
-    fd = os.open(workdir, _DIR_FLAGS)
+    try:
+        fd = os.open(workdir, _DIR_FLAGS)
+    except OSError:
+        return biggest
     try:
         walk_fd(fd, measure)
     finally:
