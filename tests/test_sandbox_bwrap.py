@@ -212,6 +212,11 @@ def test_honest_code_still_works() -> None:
     assert "'honest.py', 'notes.txt', 'own.db'" in second.stdout
     assert second.stdout.rstrip().endswith("child ok UTC True")
     assert second.limit_hit is None and codes(second) == []
+    recorded = second.limits  # what it ran under, stored with every result
+    assert recorded["memory_mb"] == DEFAULT.memory_mb and recorded["seccomp"] == 1
+    assert recorded["timeout_s"] == DEFAULT.timeout_s and "cgroup" in recorded
+    if os.geteuid() == 0:
+        assert recorded["disk_mb"] == DEFAULT.disk_mb and recorded["max_files"] == DEFAULT.max_files
 
 
 @needs_bwrap
@@ -287,6 +292,7 @@ def _run(stderr: str, exit_code: int | None = 1, sig: int | None = None) -> Exec
         ("", 25, "file_size_limit"),  # SIGXFSZ
         ("", 24, "timeout"),  # SIGXCPU
         ("OSError: [Errno 27] File too large", None, "file_size_limit"),
+        ("OSError: [Errno 28] No space left on device: 'f1496'", None, "disk_limit"),
         ("    os.fork()\nBlockingIOError: [Errno 11] Resource temporarily unavailable", None,
          "process_limit"),
         ("RuntimeError: can't start new thread", None, "process_limit"),
@@ -309,10 +315,15 @@ def test_deduce_limit_reads_signals_and_tracebacks(
 def test_deduce_limit_ignores_runs_that_succeeded_and_trusts_its_own_accounting() -> None:
     assert deduce_limit(_run("MemoryError", exit_code=0), Path("/w")) is None
     assert deduce_limit(_run("", exit_code=1), Path("/w"), file_at_limit=True) == "file_size_limit"
+    assert deduce_limit(_run("", exit_code=1), Path("/w"), disk_full=True) == "disk_limit"
+    killed = _run("", exit_code=-9, sig=9)  # the cgroup's OOM killer leaves no message
+    assert deduce_limit(killed, Path("/w"), group_hit="memory_limit") == "memory_limit"
+    assert deduce_limit(killed, Path("/w"), group_hit="process_limit") == "process_limit"
+    assert deduce_limit(killed, Path("/w")) is None
 
 
 @pytest.mark.parametrize(
-    "code", ["memory_limit", "file_size_limit", "process_limit", "network_blocked",
+    "code", ["memory_limit", "file_size_limit", "disk_limit", "process_limit", "network_blocked",
              "fs_write_blocked", "timeout"],
 )
 def test_every_limit_becomes_a_diagnosis(code: str) -> None:

@@ -155,7 +155,7 @@ class BwrapSandbox(Sandbox):
         if "exit-code" not in report and not result.timed_out and group_hit is None:
             last = result.stderr.strip().splitlines()[-1:] or ["no message"]
             raise SandboxUnavailable(f"bwrap could not set up the sandbox: {last[0]}")
-        result = dataclasses.replace(result, limits=applied)
+        result = dataclasses.replace(result, limits=result.limits | applied)
         return _finish(result, limits, workdir, group_hit)
 
     def command(
