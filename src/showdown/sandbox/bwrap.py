@@ -47,7 +47,6 @@ import contextlib
 import dataclasses
 import json
 import os
-import re
 import shutil
 import signal
 import tempfile
@@ -59,6 +58,7 @@ from showdown.records import ExecResult
 from showdown.sandbox import cgroup, files, seccomp
 from showdown.sandbox.base import DEFAULT_LIMITS, Limits, Sandbox, SandboxUnavailable
 from showdown.sandbox.binds import Binds
+from showdown.sandbox.deduce import deduce_limit
 from showdown.sandbox.process import minimal_env, run_capped
 
 __all__ = ["SANDBOX_UID", "BwrapSandbox", "deduce_limit", "tool_problem"]
@@ -80,18 +80,6 @@ _WRAPPER = (
     "echo 32 > /proc/sys/kernel/shmmni && echo 16 > /proc/sys/kernel/msgmni || exit 125; "
     'exec "$@"'
 )
-
-_MEMORY = re.compile(r"\bMemoryError\b|Cannot allocate memory|out of memory|bad_alloc")
-_FILE_SIZE = re.compile(r"File too large|\[Errno 27\]")
-_DISK = re.compile(r"No space left on device|\[Errno 28\]|Disk quota exceeded")
-_PROCESSES = re.compile(r"can't start new thread|fork: (retry: )?Resource temporarily unavailable")
-_FORKING = re.compile(r"\bfork\b|Popen|spawn|Process|Thread|exec")
-_NETWORK = re.compile(
-    r"Network is unreachable|Connection refused|No route to host|Cannot assign requested address"
-    r"|Temporary failure in name resolution|Name or service not known"
-)
-_DENIED = re.compile(r"\[Errno 13\] Permission denied: '([^']*)'")
-
 
 def tool_problem() -> str | None:
     """What is missing for this sandbox (bwrap, prlimit, setpriv), or None when all are there."""
@@ -372,39 +360,3 @@ def _disk_full(workdir: Path) -> bool:
     except OSError:
         return False
     return os.path.ismount(workdir) and (fs.f_bavail <= 2 or fs.f_favail == 0)
-
-
-def deduce_limit(
-    run: ExecResult, workdir: Path, file_at_limit: bool = False, *,
-    disk_full: bool = False, group_hit: str | None = None,
-) -> str | None:
-    """The sandbox limit a failed run hit, from its signal, its stderr, the folder and the
-    cgroup's own counters (pure)."""
-    if run.timed_out:
-        return "timeout"
-    if run.exit_code == 0:
-        return None
-    err = run.stderr
-    if run.signal == signal.SIGXCPU:
-        return "timeout"
-    if group_hit == "memory_limit":
-        return group_hit
-    if run.signal == signal.SIGXFSZ or _FILE_SIZE.search(err) or file_at_limit:
-        return "file_size_limit"
-    if disk_full or _DISK.search(err):
-        return "disk_limit"
-    if group_hit or _PROCESSES.search(err) or ("BlockingIOError" in err and _FORKING.search(err)):
-        return "process_limit"
-    if _MEMORY.search(err):
-        return "memory_limit"
-    if _NETWORK.search(err):
-        return "network_blocked"
-    if "Read-only file system" in err or any(
-        _outside(path, workdir) for path in _DENIED.findall(err)
-    ):
-        return "fs_write_blocked"
-    return None
-
-
-def _outside(path: str, workdir: Path) -> bool:
-    return path.startswith("/") and workdir != Path(path) and workdir not in Path(path).parents
