@@ -3,6 +3,7 @@ system calls it may make, and cleanup whatever it left (tests/hostile/, see host
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import os
 import re
@@ -26,7 +27,8 @@ from hostile_harness import (
 
 import showdown
 from showdown.records import ExecResult
-from showdown.sandbox import Limits, cgroup
+from showdown.sandbox import BwrapSandbox, Limits, cgroup
+from showdown.sandbox.base import scratch_dir
 from showdown.sandbox.bwrap import INTERPRETER_AS_MB
 
 as_root = pytest.mark.skipif(
@@ -207,3 +209,18 @@ def test_groups_of_a_killed_showdown_are_removed() -> None:
         live.rename(gone)
     cgroup._sweep_stale(hierarchy)
     assert not any(folder.exists() for folder in dead)
+
+
+@needs_bwrap
+def test_etc_holds_only_what_programs_read() -> None:
+    from showdown.sandbox.binds import _ETC
+
+    probe = ("import os; print(sorted(os.listdir('/etc')));"
+             "print(os.path.exists('/etc/ssl/private'), open('/etc/passwd').read()[:5])")
+    with scratch_dir() as workdir:
+        run = BwrapSandbox().exec([sys.executable, "-S", "-c", probe], workdir=workdir)
+    assert run.exit_code == 0, run.stderr
+    listed, private = run.stdout.splitlines()
+    assert set(ast.literal_eval(listed)) <= set(_ETC)
+    assert "shadow" not in listed and "passwd" in listed
+    assert private == "False root:"

@@ -13,12 +13,17 @@ blanked: programs run ``python -S``, and that is where showdown and the ``human_
 
 from __future__ import annotations
 
+import atexit
 import functools
 import os
 import shutil
+import stat
 import sys
+import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+
+from showdown.sandbox.files import remove_tree
 
 __all__ = ["Binds"]
 
@@ -32,8 +37,13 @@ _ETC = (
 _PACKAGES = ("site-packages", "dist-packages")
 
 
+def _within(path: Path, root: Path) -> bool:
+    """Whether ``path`` lies strictly below ``root`` (by name: strings, as pathlib is slow here)."""
+    return str(path).startswith(str(root).rstrip("/") + "/")
+
+
 def _under(path: Path, roots: Iterable[Path]) -> bool:
-    return any(path == r or r in path.parents for r in roots)
+    return any(path == r or _within(path, r) for r in roots)
 
 
 @functools.cache
@@ -45,6 +55,44 @@ def _package_dirs(roots: tuple[Path, ...]) -> tuple[Path, ...]:
             for kind in _PACKAGES:
                 found += [p for p in root.glob(pattern + kind) if p.is_dir()]
     return tuple(sorted({p.resolve() for p in found}))
+
+
+def _world_readable(folder: str, names: list[str]) -> list[str]:
+    """For ``copytree``'s ``ignore``: what others may not read (e.g. ``/etc/ssl/private``)."""
+    ignored = []
+    for name in names:
+        info = os.lstat(os.path.join(folder, name))
+        needs = 0o005 if stat.S_ISDIR(info.st_mode) else 0o004
+        if not stat.S_ISLNK(info.st_mode) and info.st_mode & needs != needs:
+            ignored.append(name)
+    return ignored
+
+
+@functools.cache
+def _etc_copy() -> Path | None:
+    """A copy of the ``/etc`` entries programs read, made once per process and bound as one
+    folder: one mount instead of twenty (each costs bwrap a pass over the mount table).
+
+    Named like a scratch folder, so a later showdown removes it if this one is killed.
+    """
+    try:
+        folder = Path(tempfile.mkdtemp(prefix=f"showdown-{os.getpid()}-etc-"))
+    except OSError:
+        return None
+    atexit.register(remove_tree, folder)
+    try:
+        folder.chmod(0o755)
+        for name in _ETC:
+            source = Path("/etc") / name
+            if source.is_symlink():
+                os.symlink(os.readlink(source), folder / name)
+            elif source.is_dir() and not _world_readable("/etc", [name]):
+                shutil.copytree(source, folder / name, symlinks=True, ignore=_world_readable)
+            elif source.is_file() and not _world_readable("/etc", [name]):
+                shutil.copy2(source, folder / name)
+    except OSError:
+        return None
+    return folder
 
 
 class Binds:
@@ -61,9 +109,13 @@ class Binds:
         """``/usr`` and friends, the ``/etc`` files programs read, ``/dev``, ``/proc``."""
         for name in _SYSTEM:
             self._bind_or_link(Path(name))
-        self._dir(Path("/etc"))
-        for name in _ETC:
-            self._bind_or_link(Path("/etc") / name)
+        etc = _etc_copy()
+        if etc is not None:
+            self._ro_bind(etc, Path("/etc"))
+        else:
+            self._dir(Path("/etc"))
+            for name in _ETC:
+                self._bind_or_link(Path("/etc") / name)
         self.args += ["--dev", "/dev", "--proc", "/proc"]
         self.made |= {Path("/dev"), Path("/proc")}
 
@@ -87,8 +139,8 @@ class Binds:
         targets = [*self.hide, *_package_dirs(bound)]
         # Never a bound folder itself or one above it: the program needs those to run at all.
         inner = {p for p in targets if _under(p, bound) and p.is_dir()
-                 and not any(b == p or p in b.parents for b in bound)}
-        for path in sorted(p for p in inner if not any(o in p.parents for o in inner)):
+                 and not any(b == p or _within(b, p) for b in bound)}
+        for path in sorted(p for p in inner if not any(_within(p, o) for o in inner)):
             self.args += ["--size", str(4096), "--tmpfs", str(path), "--remount-ro", str(path)]
 
     def bind_rw(self, path: Path, dest: Path | None = None) -> None:
