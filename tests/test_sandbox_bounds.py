@@ -27,7 +27,7 @@ from hostile_harness import (
 
 import showdown
 from showdown.records import ExecResult
-from showdown.sandbox import BwrapSandbox, Limits, cgroup
+from showdown.sandbox import BwrapSandbox, Limits, cgroup, default_sandbox
 from showdown.sandbox.base import scratch_dir
 from showdown.sandbox.bwrap import INTERPRETER_AS_MB
 
@@ -224,3 +224,13 @@ def test_etc_holds_only_what_programs_read() -> None:
     assert set(ast.literal_eval(listed)) <= set(_ETC)
     assert "shadow" not in listed and "passwd" in listed
     assert private == "False root:"
+
+
+@needs_bwrap
+def test_the_default_database_folder_is_always_hidden(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("SHOWDOWN_DB", str(tmp_path / "store" / "showdown.db"))
+    sandbox = default_sandbox()  # as `showdown score` builds it: no hide list of its own
+    assert isinstance(sandbox, BwrapSandbox)
+    assert (tmp_path / "store").resolve() in sandbox.hide
