@@ -168,6 +168,9 @@ def test_the_keyring_is_not_shared_and_dangerous_calls_are_denied(guard: Guard) 
         for name in DENIED:
             assert f"{name}: EPERM" in run.stdout, (name, run.stdout)
         assert "clone3: ENOSYS" in run.stdout  # so the C library falls back to clone
+        for family in ("AF_VSOCK", "AF_ALG", "AF_KEY"):
+            assert f"socket {family}: EAFNOSUPPORT" in run.stdout
+        assert "socket AF_UNIX: ok" in run.stdout  # the filter lets ordinary sockets be
         assert run.exit_code == 0 and run.limits["seccomp"] == 1
 
 

@@ -13,6 +13,9 @@ surface or a way to leave state behind for a later program:
 - namespaces: ``unshare`` and ``setns`` always, ``clone`` with any ``CLONE_NEW*`` flag (new user
   namespaces above all). ``clone3`` passes its flags in memory a filter cannot read, so it fails
   with ENOSYS, which makes the C library fall back to ``clone``.
+- sockets of families no network namespace isolates or that are kernel attack surface:
+  ``AF_VSOCK`` (the hypervisor's sockets on a virtual machine), ``AF_ALG``, ``AF_KEY``; these
+  fail with EAFNOSUPPORT, as on a kernel built without them.
 
 x86-64 and aarch64 are known (numbers from the kernel's unistd headers); x32 calls on x86-64
 are denied, and any other architecture is killed rather than let through unfiltered.
@@ -59,6 +62,9 @@ DENIED: dict[str, tuple[int, int]] = {
 }
 _CLONE = (56, 220)
 _CLONE3 = (435, 435)
+_SOCKET = (41, 198)
+_FAMILIES = (40, 38, 15)  # AF_VSOCK, AF_ALG, AF_KEY
+_EAFNOSUPPORT = 0x00050000 | errno.EAFNOSUPPORT
 
 
 def _op(code: int, k: int, jt: int = 0, jf: int = 0) -> bytes:
@@ -73,6 +79,11 @@ def _arch_block(index: int, x86: bool) -> list[bytes]:
     for numbers in DENIED.values():
         block += [_op(_JEQ, numbers[index], 0, 1), _op(_RET, _EPERM)]
     block += [_op(_JEQ, _CLONE3[index], 0, 1), _op(_RET, _ENOSYS)]
+    families = [_op(_LD_ABS, _ARG0)]
+    for family in _FAMILIES:
+        families += [_op(_JEQ, family, 0, 1), _op(_RET, _EAFNOSUPPORT)]
+    families += [_op(_RET, _ALLOW)]
+    block += [_op(_JEQ, _SOCKET[index], 0, len(families)), *families]
     block += [
         _op(_JEQ, _CLONE[index], 0, 3),
         _op(_LD_ABS, _ARG0),
