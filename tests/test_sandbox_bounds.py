@@ -237,3 +237,17 @@ def test_the_default_database_folder_is_always_hidden(
     sandbox = default_sandbox()  # as `showdown score` builds it: no hide list of its own
     assert isinstance(sandbox, BwrapSandbox)
     assert (tmp_path / "store").resolve() in sandbox.hide
+
+
+@needs_bwrap
+def test_every_file_of_the_task_reaches_the_capped_work_folder() -> None:
+    files = {"calc/__init__.py": "X = 1\n", "tests/test_calc.py": "import calc\n",
+             "hidden_tests/deep/er/t.py": "", "top.txt": "top"}
+    probe = ("import os; print(sorted(os.path.join(r, f)[2:] for r, _, fs in os.walk('.') "
+             "for f in fs))")
+    with scratch_dir(files) as workdir:
+        run = BwrapSandbox().exec([sys.executable, "-S", "-c", probe], workdir=workdir)
+        again = BwrapSandbox().exec([sys.executable, "-S", "-c", probe], workdir=workdir)
+    assert run.exit_code == 0, run.stderr
+    assert ast.literal_eval(run.stdout) == sorted(files)
+    assert again.stdout == run.stdout

@@ -113,3 +113,25 @@ def test_scratch_dir_names_its_owner_and_cleans_up_a_mounted_folder() -> None:
         _deep_tree(root, depth=300)
     assert not root.exists()
     assert str(root) not in Path("/proc/self/mountinfo").read_text()
+
+
+def test_a_walk_that_climbs_into_a_mount_stops(tmp_path: Path) -> None:
+    """``..`` from a folder crosses into a mount made over its parent: the walk must notice."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    for name in ("a/x.txt", "b/y.txt"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("original")
+    under = os.open(tmp_path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        files.mount_tmpfs(tmp_path, 1 << 20, 100)
+        files.copy_in(under, tmp_path)
+        files.clear_dir(under)  # climbs out of the first folder into the mount: must stop there
+    finally:
+        os.close(under)
+    try:
+        assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == [
+            "a", "a/x.txt", "b", "b/y.txt"]
+    finally:
+        files.remove_tree(tmp_path)
+        tmp_path.mkdir()  # for pytest's own cleanup

@@ -170,6 +170,9 @@ class Binds:
     def _link_chain(self, path: Path) -> None:
         """Recreate each link from ``path`` on until a bound file; bind the last file alone."""
         for _hop in range(40):  # the kernel's own limit on links followed
+            # Folders on the way may be links themselves (/bin -> usr/bin): only the last
+            # component is recreated, under its real folder.
+            path = Path(os.path.realpath(path.parent)) / path.name
             if _under(path, self.bound) or path in self.made:
                 return
             if not path.is_symlink():

@@ -282,8 +282,8 @@ def _cap_disk(workdir: Path, limits: Limits) -> bool:
             files.mount_tmpfs(workdir, limits.disk_mb * _MB, limits.max_files)
         except OSError:
             return False
+        # The originals stay hidden under the mount; remove_tree deletes them after unmounting.
         files.copy_in(old, workdir)
-        files.clear_dir(old)  # the originals, now hidden under the mount
         return True
     finally:
         os.close(old)

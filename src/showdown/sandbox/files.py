@@ -68,29 +68,38 @@ def _entries(fd: int, visit: Visit) -> list[str]:
     return folders
 
 
+def _identity(fd: int) -> tuple[int, int]:
+    info = os.fstat(fd)
+    return info.st_dev, info.st_ino
+
+
 def walk_fd(root_fd: int, visit: Visit, leave: Visit | None = None) -> None:
     """Visit every entry below the folder open at ``root_fd`` (which stays open and unchanged).
 
-    ``leave(parent_fd, name, True)`` runs once a sub-folder's entries are all done.
+    ``leave(parent_fd, name, True)`` runs once a sub-folder's entries are all done. Climbing
+    back uses ``..``, checked against the folder we came from: ``..`` crosses into a mount made
+    on a folder, so a walk that finds itself elsewhere stops rather than touch the wrong tree.
     """
     fd = os.dup(root_fd)
-    stack: list[tuple[str, list[str]]] = [("", _entries(fd, visit))]
+    stack: list[tuple[str, list[str], tuple[int, int]]] = [("", _entries(fd, visit), _identity(fd))]
     try:
         while stack:
-            name, pending = stack[-1]
+            name, pending, _here = stack[-1]
             if pending:
                 child = pending.pop()
                 child_fd = _open_child(fd, child)
                 if child_fd is not None:
                     os.close(fd)
                     fd = child_fd
-                    stack.append((child, _entries(fd, visit)))
+                    stack.append((child, _entries(fd, visit), _identity(fd)))
                 continue
             stack.pop()
             if stack:
                 parent = os.open("..", _DIR_FLAGS, dir_fd=fd)
                 os.close(fd)
                 fd = parent
+                if _identity(fd) != stack[-1][2]:
+                    return
                 if leave is not None:
                     leave(fd, name, True)
     finally:
@@ -242,5 +251,32 @@ def sweep_stale(folder: Path | None = None) -> list[Path]:
 
 
 def copy_in(source_fd: int, dest: Path) -> None:
-    """Copy the harness's files from the folder open at ``source_fd`` into ``dest``."""
-    shutil.copytree(f"/proc/self/fd/{source_fd}", dest, symlinks=True, dirs_exist_ok=True)
+    """Copy the harness's files from the folder open at ``source_fd`` into ``dest`` (modes and
+    links kept), reading only through folder fds: the folder is hidden under a mount by now."""
+    stack = [(os.dup(source_fd), dest)]
+    while stack:
+        fd, target = stack.pop()
+        try:
+            with os.scandir(fd) as listing:
+                names = [entry.name for entry in listing]
+            for name in names:
+                _copy_entry(fd, name, target / name, stack)
+        finally:
+            os.close(fd)
+
+
+def _copy_entry(fd: int, name: str, target: Path, stack: list[tuple[int, Path]]) -> None:
+    info = os.stat(name, dir_fd=fd, follow_symlinks=False)
+    if stat.S_ISLNK(info.st_mode):
+        os.symlink(os.readlink(name, dir_fd=fd), target)
+        return
+    if stat.S_ISDIR(info.st_mode):
+        target.mkdir(exist_ok=True)
+        stack.append((os.open(name, _DIR_FLAGS, dir_fd=fd), target))
+    elif stat.S_ISREG(info.st_mode):
+        source = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=fd)
+        with open(source, "rb") as fin, open(target, "wb") as fout:
+            shutil.copyfileobj(fin, fout)
+    else:
+        return  # sockets, FIFOs, devices: nothing a task's files hold
+    target.chmod(stat.S_IMODE(info.st_mode))
