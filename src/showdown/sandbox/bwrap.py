@@ -135,7 +135,7 @@ class BwrapSandbox(Sandbox):
                 )
                 status.seek(0)
                 report = _read_status(status.read())
-            _wait_namespace_gone(report)
+                _wait_namespace_gone(report)  # before its /tmp and its group go
             group_hit = group.limit_hit() if group else None
         finally:
             if group:

@@ -118,7 +118,12 @@ class Cgroup:
     def for_run(cls, memory_bytes: int, pids: int) -> Cgroup | None:
         """A fresh group for one run, or None where cgroups are not available to us."""
         hierarchy = _hierarchy()
-        return None if hierarchy is None else cls.create(hierarchy, memory_bytes, pids)
+        if hierarchy is None:
+            return None
+        try:
+            return cls.create(hierarchy, memory_bytes, pids)
+        except OSError:  # the hierarchy went away or filled up: run on the rlimits alone
+            return None
 
     def procs_files(self) -> list[str]:
         """Where the run's first process writes its own pid to join the group."""
