@@ -100,7 +100,13 @@ def test_sweep_stale_removes_folders_of_dead_owners_only(tmp_path: Path) -> None
         (dead / "w").mkdir()
         files.mount_tmpfs(dead / "w", 1 << 20, 100)
         (dead / "w" / "x").write_text("x")
-    assert files.sweep_stale(tmp_path) == [dead]
+    foreign = tmp_path / f"showdown-{_dead_pid()}-planted"
+    foreign.mkdir()
+    if os.geteuid() == 0:
+        os.chown(foreign, 65534, 65534)  # another user's folder: never ours to delete
+    as_root = os.geteuid() == 0  # only then can the test give the folder to another user
+    assert set(files.sweep_stale(tmp_path)) == {dead} | (set() if as_root else {foreign})
+    assert foreign.exists() is as_root
     assert not dead.exists() and alive.is_dir() and other.is_dir()
     assert str(dead) not in Path("/proc/self/mountinfo").read_text()
 

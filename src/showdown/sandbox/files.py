@@ -235,7 +235,7 @@ def _alive(pid: int) -> bool:
 
 
 def sweep_stale(folder: Path | None = None) -> list[Path]:
-    """Remove scratch folders whose owner process is gone; return what was removed."""
+    """Remove our scratch folders whose owner process is gone; return what was removed."""
     where = Path(folder or tempfile.gettempdir())
     removed: list[Path] = []
     try:
@@ -245,6 +245,11 @@ def sweep_stale(folder: Path | None = None) -> list[Path]:
     for name in names:
         match = _STALE.match(name)
         if match and int(match.group(1)) != os.getpid() and not _alive(int(match.group(1))):
+            try:
+                if os.lstat(where / name).st_uid != os.geteuid():
+                    continue  # another user's, or planted by one: not ours to delete
+            except OSError:
+                continue
             remove_tree(where / name)
             removed.append(where / name)
     return removed
