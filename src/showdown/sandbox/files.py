@@ -2,8 +2,9 @@
 
 A program can leave a tree thousands of levels deep, paths longer than PATH_MAX, folders of
 mode 000 and links pointing anywhere. Everything here walks with one open folder at a time
-(``..`` to climb back), names entries relative to it (``dir_fd``) and uses ``O_NOFOLLOW``, so
-there is no recursion limit, no path length limit and no way to be led outside the tree.
+(``..`` to climb back, checked to land where it came from), names entries relative to it
+(``dir_fd``) and uses ``O_NOFOLLOW``, so there is no recursion limit, no path length limit and
+no way to be led outside the tree.
 
 Scratch folders are named ``showdown-<pid>-…``: ``sweep_stale`` removes those whose owner
 process is gone (a showdown killed before its cleanup ran).
@@ -25,8 +26,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 __all__ = [
-    "clear_dir", "ensure_private_dir", "hand_over", "largest_file", "mount_tmpfs",
-    "remove_tree", "sweep_stale",
+    "clear_dir", "copy_in", "ensure_private_dir", "hand_over", "largest_file", "mount_tmpfs",
+    "remove_tree", "sweep_stale", "walk_fd",
 ]
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
