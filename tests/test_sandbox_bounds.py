@@ -251,3 +251,14 @@ def test_every_file_of_the_task_reaches_the_capped_work_folder() -> None:
     assert run.exit_code == 0, run.stderr
     assert ast.literal_eval(run.stdout) == sorted(files)
     assert again.stdout == run.stdout
+
+
+@needs_bwrap
+def test_the_work_folder_stays_closed_to_other_users_on_the_host() -> None:
+    probe = "import os; print(oct(os.stat('.').st_mode & 0o777), oct(os.stat('/tmp').st_mode))"
+    with scratch_dir() as workdir:
+        run = BwrapSandbox().exec([sys.executable, "-S", "-c", probe], workdir=workdir)
+        mode = workdir.stat().st_mode & 0o777
+    assert run.exit_code == 0, run.stderr
+    assert run.stdout.split() == ["0o700", "0o41777"]  # its own folder, and a sticky /tmp
+    assert mode == 0o700

@@ -180,7 +180,7 @@ class BwrapSandbox(Sandbox):
         # A previous step may have left the folder mode 000 or its inodes used up: then the
         # program finds what it left, and the harness carries on.
         with contextlib.suppress(OSError):
-            workdir.chmod(0o755)
+            workdir.chmod(0o700)
         with contextlib.suppress(OSError):
             files.ensure_private_dir(workdir, ".tmp")
         if self.as_root:
@@ -213,17 +213,21 @@ class BwrapSandbox(Sandbox):
         if not self.as_root:
             yield None
             return
+        # The tmpfs is mode 1777 for the program; its 0700 parent keeps other host users out.
         folder = Path(tempfile.mkdtemp(prefix=f"showdown-{os.getpid()}-tmp-"))
+        inner = folder / "tmp"
         try:
-            files.mount_tmpfs(folder, _TMP_MB * _MB, limits.max_files, mode="1777")
+            inner.mkdir()
+            files.mount_tmpfs(inner, _TMP_MB * _MB, limits.max_files, mode="1777")
             applied["tmp_files"] = limits.max_files
         except OSError:
-            folder.rmdir()
+            files.remove_tree(folder)
             yield None
             return
         try:
-            yield folder
+            yield inner
         finally:
+            files.remove_tree(inner)  # unmounted, not walked
             files.remove_tree(folder)
 
     def _mounts(self, argv: Sequence[str], workdir: Path, tmp: Path | None = None) -> list[str]:
@@ -279,7 +283,7 @@ def _cap_disk(workdir: Path, limits: Limits) -> bool:
     old = os.open(workdir, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
     try:
         try:
-            files.mount_tmpfs(workdir, limits.disk_mb * _MB, limits.max_files)
+            files.mount_tmpfs(workdir, limits.disk_mb * _MB, limits.max_files, mode="0700")
         except OSError:
             return False
         # The originals stay hidden under the mount; remove_tree deletes them after unmounting.
