@@ -104,6 +104,8 @@ class Cgroup:
                 _write(memory / "memory.max", str(memory_bytes))
                 with contextlib.suppress(FileNotFoundError):  # no swap accounting compiled in
                     _write(memory / "memory.swap.max", "0")
+                with contextlib.suppress(OSError):  # out of memory: the whole run goes at once
+                    _write(memory / "memory.oom.group", "1")
             else:
                 _write(memory / "memory.limit_in_bytes", str(memory_bytes))
                 with contextlib.suppress(OSError):  # memsw exists only with swap accounting
