@@ -262,3 +262,28 @@ def test_the_work_folder_stays_closed_to_other_users_on_the_host() -> None:
     assert run.exit_code == 0, run.stderr
     assert run.stdout.split() == ["0o700", "0o41777"]  # its own folder, and a sticky /tmp
     assert mode == 0o700
+
+
+def test_a_cgroup_v2_group_is_limited_and_read_through_the_v2_files(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The v2 path on a stand-in folder (this machine may only have v1): names and values."""
+    (tmp_path / "cgroup.controllers").write_text("cpu io memory pids\n")
+    (tmp_path / "cgroup.subtree_control").write_text("cpu\n")
+    monkeypatch.setattr(cgroup, "_ROOT", tmp_path)
+    (tmp_path / "showdown-sandbox").mkdir()
+    (tmp_path / "showdown-sandbox" / "cgroup.subtree_control").write_text("")
+    hierarchy = cgroup._v2()
+    assert hierarchy is not None and hierarchy.version == 2
+    assert (tmp_path / "cgroup.subtree_control").read_text() == "+memory +pids"
+    group = cgroup.Cgroup.create(hierarchy, 123 << 20, 7)
+    (folder,) = group.folders
+    assert group.procs_files() == [str(folder / "cgroup.procs")]
+    assert [(folder / name).read_text() for name in
+            ("memory.max", "memory.swap.max", "memory.oom.group", "pids.max")] == [
+        str(123 << 20), "0", "1", "7"]
+    assert group.limit_hit() is None
+    (folder / "pids.events").write_text("max 3\n")
+    assert group.limit_hit() == "process_limit"
+    (folder / "memory.events").write_text("low 0\nhigh 0\nmax 9\noom 1\noom_kill 1\n")
+    assert group.limit_hit() == "memory_limit"
