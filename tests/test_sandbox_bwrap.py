@@ -1,9 +1,9 @@
 """The bubblewrap sandbox holds against hostile programs (tests/hostile/) and lets honest ones work.
 
-Every hostile run is checked the same way: the harness comes back (within a generous bound, not
-a timing assertion), canary files outside the sandbox are intact, a secret in the harness's
-environment and in private files appears nowhere in the result, a listener on the host's
-127.0.0.1 got no connection and no process carrying the run's marker is alive afterwards.
+Every hostile run is checked the same way (tests/hostile_harness.py): the harness comes back,
+canaries outside are intact, no secret leaks into the result, the host's 127.0.0.1 got no
+connection, no process of the program survives and nothing is left on the host. The second
+corpus (bounds, reach, system calls, cleanup) is in tests/test_sandbox_bounds.py.
 """
 
 from __future__ import annotations
@@ -12,21 +12,28 @@ import json
 import os
 import shutil
 import signal
-import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
-import uuid
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from hostile_harness import (
+    BOUND_S,
+    DEFAULT,
+    HOSTILE,
+    ROOT,
+    SECRET_VAR,
+    Guard,
+    codes,
+    guarded,
+    needs_bwrap,
+    run_hostile,
+)
 
 from showdown import diagnose
-from showdown.records import ExecResult, to_dict
+from showdown.records import ExecResult
 from showdown.sandbox import (
     BwrapSandbox,
     Limits,
@@ -39,110 +46,10 @@ from showdown.sandbox.base import scratch_dir
 from showdown.sandbox.bwrap import SANDBOX_UID, deduce_limit
 from showdown.tasks import Answer, find_task
 
-ROOT = Path(__file__).resolve().parent.parent
-HOSTILE = Path(__file__).resolve().parent / "hostile"
-SECRET_VAR = "SHOWDOWN_TEST_SECRET"
-#: Long enough for any contained run on a loaded 2-core CI box; only a hang would exceed it.
-BOUND_S = 120.0
-DEFAULT = Limits()
-
-needs_bwrap = pytest.mark.skipif(
-    bwrap_problem() is not None, reason=f"bubblewrap sandbox unavailable: {bwrap_problem()}"
-)
-
-
-@dataclass
-class Guard:
-    """What a hostile run must leave untouched, and where it lives."""
-
-    secret: str
-    outside: Path
-    db_dir: Path
-    listener: socket.socket
-    canaries: dict[Path, tuple[bytes, int]] = field(default_factory=dict)
-
-    def add(self, path: Path, content: str, mode: int) -> Path:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content)
-        path.chmod(mode)
-        self.canaries[path] = (path.read_bytes(), mode)
-        return path
-
 
 @pytest.fixture
 def guard(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Guard]:
-    """Canaries in /tmp, in /var/tmp (outside /tmp), in a fake $HOME and a fake results store."""
-    secret = f"hush-{uuid.uuid4().hex}"
-    monkeypatch.setenv(SECRET_VAR, secret)
-    outside = Path(tempfile.mkdtemp(prefix="showdown-canary-", dir="/var/tmp"))
-    outside.chmod(0o755)
-    home = outside / "home"
-    monkeypatch.setenv("HOME", str(home))
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.setblocking(False)
-    g = Guard(secret, outside, outside / "db", listener)
-    g.add(outside / "public.txt", "world-readable, not writable\n", 0o644)
-    g.add(outside / "private.txt", f"private {secret}\n", 0o600)
-    g.add(home / "notes.txt", f"home {secret}\n", 0o644)
-    g.add(tmp_path / "canary.txt", f"tmp {secret}\n", 0o644)
-    g.db_dir.mkdir()
-    with sqlite3.connect(g.db_dir / "results.sqlite") as db:
-        db.execute("CREATE TABLE results (secret TEXT)")
-        db.execute("INSERT INTO results VALUES (?)", (secret,))
-    g.db_dir.chmod(0o755)
-    (g.db_dir / "results.sqlite").chmod(0o644)
-    g.canaries[g.db_dir / "results.sqlite"] = ((g.db_dir / "results.sqlite").read_bytes(), 0o644)
-    try:
-        yield g
-    finally:
-        listener.close()
-        shutil.rmtree(outside, ignore_errors=True)
-
-
-def _alive_with(marker: str) -> list[int]:
-    """Pids of live processes whose command line carries ``marker``."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and int(entry.name) != os.getpid():
-            try:
-                if marker.encode() in (entry / "cmdline").read_bytes():
-                    found.append(int(entry.name))
-            except OSError:
-                continue
-    return found
-
-
-def run_hostile(
-    guard: Guard, program: str, *args: str, limits: Limits = DEFAULT, hide: bool = False
-) -> ExecResult:
-    """Run one hostile program under bwrap and check everything every run must leave intact."""
-    sandbox = BwrapSandbox(hide=[guard.db_dir] if hide else [])
-    marker = f"showdown-hostile-{uuid.uuid4().hex}"
-    argv = [sys.executable, "-S", program, marker, os.readlink("/proc/self/ns/pid"), *args]
-    files = {name: (HOSTILE / name).read_text() for name in (program, "safety.py")}
-    with scratch_dir(files) as workdir:
-        pool = ThreadPoolExecutor(1)
-        try:
-            result = pool.submit(sandbox.exec, argv, workdir=workdir, limits=limits).result(
-                timeout=BOUND_S
-            )
-        finally:
-            pool.shutdown(wait=False)
-    assert "UNSAFE" not in result.stderr, result.stderr  # the program's own safety net tripped
-    for path, (content, mode) in guard.canaries.items():
-        assert path.read_bytes() == content, f"{path} changed"
-        assert path.stat().st_mode & 0o777 == mode
-    assert not (guard.outside / "planted.txt").exists()
-    assert guard.secret not in json.dumps(to_dict(result)), "a secret leaked into the result"
-    with pytest.raises(BlockingIOError):
-        guard.listener.accept()
-    assert _alive_with(marker) == [], "a process of the program outlived the test"
-    assert result.isolation == "bwrap"
-    return result
-
-
-def codes(result: ExecResult) -> list[str]:
-    return [d.code for d in diagnose.diagnose_runs([result])]
+    yield from guarded(monkeypatch, tmp_path)
 
 
 @needs_bwrap
@@ -197,14 +104,18 @@ def test_a_setsid_grandchild_dies_with_the_test(guard: Guard, parent: str) -> No
 
 @needs_bwrap
 def test_files_outside_cannot_be_read_changed_or_deleted(guard: Guard, tmp_path: Path) -> None:
+    # The first target is bound (read-only): the plant beside it fails as a blocked write. The
+    # others are not bound at all: they do not exist inside, whatever their mode outside.
     private = guard.outside / "private.txt"
-    targets = [guard.outside / "public.txt", private, tmp_path / "canary.txt",
-               guard.outside / "home" / "notes.txt", guard.db_dir / "results.sqlite",
-               guard.db_dir]
+    targets = [Path("/etc/hosts"), guard.outside / "public.txt", private,
+               tmp_path / "canary.txt", guard.outside / "home" / "notes.txt",
+               guard.db_dir / "results.sqlite", guard.db_dir]
     result = run_hostile(guard, "touch_outside.py", *map(str, targets), hide=True)
     assert result.limit_hit == "fs_write_blocked"
     assert codes(result) == ["fs_write_blocked"]
-    assert f"read {private} failed: [Errno 13] Permission denied" in result.stderr
+    assert "write /etc/hosts failed: [Errno 13] Permission denied" in result.stderr
+    for target in targets[1:]:
+        assert f"read {target} failed: [Errno 2] No such file or directory" in result.stderr
     root_listing = next(ln for ln in result.stdout.splitlines() if ln.startswith("listing /root"))
     for entry in os.listdir("/root"):
         if not Path(sys.base_prefix).is_relative_to(Path("/root") / entry):
@@ -301,6 +212,11 @@ def test_honest_code_still_works() -> None:
     assert "'honest.py', 'notes.txt', 'own.db'" in second.stdout
     assert second.stdout.rstrip().endswith("child ok UTC True")
     assert second.limit_hit is None and codes(second) == []
+    recorded = second.limits  # what it ran under, stored with every result
+    assert recorded["memory_mb"] == DEFAULT.memory_mb and recorded["seccomp"] == 1
+    assert recorded["timeout_s"] == DEFAULT.timeout_s and "cgroup" in recorded
+    if os.geteuid() == 0:
+        assert recorded["disk_mb"] == DEFAULT.disk_mb and recorded["max_files"] == DEFAULT.max_files
 
 
 @needs_bwrap
@@ -320,14 +236,18 @@ def test_default_sandbox_is_bwrap_where_it_works() -> None:
 @needs_bwrap
 def test_hide_blanks_named_folders_but_never_the_system_or_the_private_tmp(tmp_path: Path) -> None:
     store = Path(tempfile.mkdtemp(prefix="showdown-store-", dir="/var/tmp"))
+    inside = Path(sys.base_prefix).resolve() / "include"  # a folder inside a bound one
     try:
-        sandbox = BwrapSandbox(hide=[store, Path("/usr"), Path("/"), Path("/tmp")])
+        sandbox = BwrapSandbox(hide=[store, inside, Path("/usr"), Path("/"), Path("/tmp")])
         argv = sandbox.command(["true"], workdir=tmp_path, limits=DEFAULT, status_fd=3)
     finally:
         store.rmdir()
     tmpfs = [argv[i + 1] for i, arg in enumerate(argv) if arg == "--tmpfs"]
-    assert str(store) in tmpfs and "/usr" not in tmpfs and "/" not in tmpfs
-    assert tmpfs.count("/tmp") == 1
+    assert "/usr" not in tmpfs and "/" not in tmpfs and tmpfs.count("/tmp") == 1
+    assert str(inside) in tmpfs or not inside.is_dir()
+    assert str(store) not in argv  # never bound, so nothing to blank: it is simply absent
+    sources = [argv[i + 1] for i, arg in enumerate(argv) if arg in ("--ro-bind", "--bind")]
+    assert "/" not in sources and "/var" not in sources and "/usr" in sources
 
 
 def test_without_bwrap_default_sandbox_refuses_in_one_line(
@@ -372,6 +292,7 @@ def _run(stderr: str, exit_code: int | None = 1, sig: int | None = None) -> Exec
         ("", 25, "file_size_limit"),  # SIGXFSZ
         ("", 24, "timeout"),  # SIGXCPU
         ("OSError: [Errno 27] File too large", None, "file_size_limit"),
+        ("OSError: [Errno 28] No space left on device: 'f1496'", None, "disk_limit"),
         ("    os.fork()\nBlockingIOError: [Errno 11] Resource temporarily unavailable", None,
          "process_limit"),
         ("RuntimeError: can't start new thread", None, "process_limit"),
@@ -394,10 +315,15 @@ def test_deduce_limit_reads_signals_and_tracebacks(
 def test_deduce_limit_ignores_runs_that_succeeded_and_trusts_its_own_accounting() -> None:
     assert deduce_limit(_run("MemoryError", exit_code=0), Path("/w")) is None
     assert deduce_limit(_run("", exit_code=1), Path("/w"), file_at_limit=True) == "file_size_limit"
+    assert deduce_limit(_run("", exit_code=1), Path("/w"), disk_full=True) == "disk_limit"
+    killed = _run("", exit_code=-9, sig=9)  # the cgroup's OOM killer leaves no message
+    assert deduce_limit(killed, Path("/w"), group_hit="memory_limit") == "memory_limit"
+    assert deduce_limit(killed, Path("/w"), group_hit="process_limit") == "process_limit"
+    assert deduce_limit(killed, Path("/w")) is None
 
 
 @pytest.mark.parametrize(
-    "code", ["memory_limit", "file_size_limit", "process_limit", "network_blocked",
+    "code", ["memory_limit", "file_size_limit", "disk_limit", "process_limit", "network_blocked",
              "fs_write_blocked", "timeout"],
 )
 def test_every_limit_becomes_a_diagnosis(code: str) -> None:
@@ -423,10 +349,10 @@ def test_a_virtualenv_under_tmp_still_runs(tmp_path: Path) -> None:
 
 @needs_bwrap
 def test_hidden_task_files_are_out_of_reach() -> None:
-    """The CLI hides the tasks' folders: a program cannot read hidden tests or solutions.
+    """A program cannot read hidden tests or solutions: the tasks' folders are not bound.
 
-    A copy of a task's hidden tests under /var/tmp stands in for the package: the checkout may
-    itself live under /tmp (CI clones there), which the sandbox's private /tmp already hides.
+    A copy of a task's hidden tests under /var/tmp, bound back with ``expose``, shows that
+    ``hide`` still blanks a folder inside a bound one.
     """
     from showdown.tasks.loader import BUILTIN_DIR
 
@@ -437,11 +363,16 @@ def test_hidden_task_files_are_out_of_reach() -> None:
         for path in [root / "hidden", *(root / "hidden").iterdir()]:
             path.chmod(0o755 if path.is_dir() else 0o644)
         probe = f"import os; print(sorted(os.listdir({str(root / 'hidden')!r})))"
+        builtin = f"import os; print(sorted(os.listdir({str(BUILTIN_DIR)!r})))"
+        argv = [sys.executable, "-S", "-c", probe]
         with scratch_dir() as workdir:
-            shown = BwrapSandbox().exec([sys.executable, "-S", "-c", probe], workdir=workdir)
-            hidden = BwrapSandbox(hide=[root]).exec([sys.executable, "-S", "-c", probe],
-                                                    workdir=workdir)
+            shown = BwrapSandbox(expose=[root]).exec(argv, workdir=workdir)
+            hidden = BwrapSandbox(expose=[root], hide=[root / "hidden"]).exec(argv, workdir=workdir)
+            absent = BwrapSandbox().exec(argv, workdir=workdir)
+            package = BwrapSandbox().exec([sys.executable, "-S", "-c", builtin], workdir=workdir)
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    assert shown.exit_code == 0 and "test_" in shown.stdout, shown.stderr  # readable unless hidden
-    assert "test_" not in hidden.stdout and "test_" not in hidden.stderr
+    assert shown.exit_code == 0 and "test_" in shown.stdout, shown.stderr  # readable if exposed
+    assert hidden.exit_code == 0 and hidden.stdout.strip() == "[]", hidden.stderr
+    assert "FileNotFoundError" in absent.stderr and "test_" not in absent.stdout
+    assert "FileNotFoundError" in package.stderr and "feature_in_repo" not in package.stdout

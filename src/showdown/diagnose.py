@@ -31,6 +31,7 @@ _LIMITS = {
     "timeout": "used up its CPU-time limit",
     "memory_limit": "ran out of its memory budget",
     "file_size_limit": "wrote a file past the size limit",
+    "disk_limit": "filled its work folder (total size or file count limit)",
     "process_limit": "could not start more processes (process limit)",
     "network_blocked": "tried to use the network, which the sandbox blocks",
     "fs_write_blocked": "tried to write outside its folder",

@@ -74,6 +74,8 @@ class ExecResult:
     stderr_truncated: bool = False
     isolation: str = "process"
     limit_hit: str | None = None
+    #: The limits this run ran under, as enforced (e.g. memory_mb, disk_mb, cgroup, seccomp).
+    limits: dict[str, int | float | str] = field(default_factory=dict)
 
 
 @dataclass

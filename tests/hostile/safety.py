@@ -26,3 +26,9 @@ def check() -> None:
     for limit in ("RLIMIT_NPROC", "RLIMIT_AS", "RLIMIT_FSIZE", "RLIMIT_CPU"):
         if resource.getrlimit(getattr(resource, limit))[0] == resource.RLIM_INFINITY:
             refuse(f"no {limit}")
+    with open("/proc/self/status") as status:
+        fields = dict(line.split(":", 1) for line in status if ":" in line)
+    if fields.get("Seccomp", "").strip() != "2":
+        refuse("no seccomp filter")
+    if os.path.exists("/var") or os.path.exists("/home"):
+        refuse("the host's folders are in sight")

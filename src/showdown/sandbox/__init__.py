@@ -28,11 +28,14 @@ _WEAK_HINT = (
 def default_sandbox(allow_weak: bool = False, hide: Sequence[Path] = ()) -> Sandbox:
     """Bubblewrap when it works here; else ProcessSandbox if ``allow_weak``, else refuse.
 
-    ``hide``: folders (e.g. the results database's) the program must not see at all.
+    ``hide``: folders (e.g. the results database's) the program must not see at all. The
+    default database's folder is always among them, for ``score`` as for ``run``.
     """
+    from showdown.store import default_db_path  # the store is no dependency of the sandbox
+
     problem = bwrap_problem()
     if problem is None:
-        return BwrapSandbox(hide=hide)
+        return BwrapSandbox(hide=[*hide, default_db_path().resolve().parent])
     if allow_weak:
         return ProcessSandbox()
     raise SandboxUnavailable(f"cannot isolate untrusted code: {problem}; {_WEAK_HINT}")

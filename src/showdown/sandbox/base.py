@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import shutil
+import os
 import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from showdown.records import ExecResult
+from showdown.sandbox.files import remove_tree, sweep_stale
 
 __all__ = ["DEFAULT_LIMITS", "Limits", "Sandbox", "SandboxUnavailable", "scratch_dir"]
 
@@ -21,7 +22,7 @@ class SandboxUnavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class Limits:
-    """Resource limits for one process run."""
+    """Resource limits for one process run (which of them a sandbox enforces: its module doc)."""
 
     timeout_s: float = 10.0
     max_output_bytes: int = 16_384
@@ -30,6 +31,9 @@ class Limits:
     file_size_mb: int = 64
     max_processes: int = 64
     max_open_files: int = 256
+    #: The work folder in total: bytes and files (inodes, folders included).
+    disk_mb: int = 256
+    max_files: int = 10_000
 
 
 DEFAULT_LIMITS = Limits()
@@ -55,8 +59,12 @@ class Sandbox(ABC):
 
 @contextlib.contextmanager
 def scratch_dir(files: Mapping[str, str | bytes] | None = None) -> Iterator[Path]:
-    """A fresh temporary folder holding ``files``, removed afterwards whatever happened."""
-    root = Path(tempfile.mkdtemp(prefix="showdown-"))
+    """A fresh temporary folder holding ``files``, removed afterwards whatever happened.
+
+    Its name carries our pid, so a later showdown removes it if we are killed before cleanup.
+    """
+    _sweep_once()
+    root = Path(tempfile.mkdtemp(prefix=f"showdown-{os.getpid()}-"))
     try:
         for name, content in (files or {}).items():
             path = root / name
@@ -67,4 +75,14 @@ def scratch_dir(files: Mapping[str, str | bytes] | None = None) -> Iterator[Path
                 path.write_text(content, encoding="utf-8")
         yield root
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        remove_tree(root)
+
+
+_swept: list[int] = []
+
+
+def _sweep_once() -> None:
+    """Remove folders left by killed showdowns, once per process (a fork sweeps again)."""
+    if os.getpid() not in _swept:
+        _swept.append(os.getpid())
+        sweep_stale()

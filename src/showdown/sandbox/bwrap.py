@@ -10,29 +10,35 @@ What IS a boundary (each held by the kernel, not by the program's good manners):
   (setuid binaries do not elevate). As root, bwrap builds the namespaces and ``setpriv`` drops to
   the real uid 65534, so the process-count rlimit binds (it never binds uid 0). As another user,
   a user namespace maps that user to 65534 inside and forbids nested user namespaces.
-- Files: a new mount namespace with ``/`` read-only. Only the work folder is writable, plus a
-  private, size-capped ``/tmp``. ``/root``, ``/home``, the caller's ``$HOME``, ``/run`` (host
-  sockets) and any folder the caller names in ``hide`` (e.g. the results database's) are
-  replaced by empty read-only tmpfs; the interpreter's own prefix is bound back read-only when
-  it lives under one of them. ``/dev`` and ``/proc`` are fresh and minimal.
+- Files: only what ``binds`` lists is there at all, read-only (system folders, a few ``/etc``
+  files, the interpreter's prefix; no ``/var``, ``/srv``, ``/opt``, ``/home``, ``/root``, host
+  sockets, checkout or results database; package folders blanked). The work folder is the only
+  writable folder, plus a private, size-capped ``/tmp``. ``/dev`` and ``/proc`` are fresh.
+- System calls: a seccomp filter (``seccomp``) denies the keyring, io_uring, bpf, perf, ptrace,
+  userfaultfd, modules, mounts and new namespaces (new user namespaces above all).
 - Network: its own network namespace with only a loopback device, so no internet, no services
   on the host's 127.0.0.1 and no host abstract Unix sockets.
 - Environment: cleared; the program sees only ``minimal_env`` (PATH, HOME, TMPDIR, LANG, TZ).
-- Resources per process: CPU seconds, address space (``memory_mb`` on top of an interpreter
-  budget), file size, open files, processes, no core dumps; output read with caps (tail kept).
+- Resources, always: per process CPU seconds, address space (``memory_mb`` on top of an
+  interpreter budget), file size, open files, processes (per uid), no core dumps; output read
+  with caps (tail kept); ``/tmp`` capped in bytes.
+- Resources, as root: the work folder is a tmpfs capped at ``disk_mb`` and ``max_files``
+  inodes (going over: ENOSPC, diagnosed ``disk_limit``); SysV IPC limits (shmmax, shmall,
+  shmmni, msgmni) are set in the run's own IPC namespace; and where ``cgroup.available()``
+  (a writable v2 or v1 hierarchy) one cgroup per run caps memory in all (the address-space
+  budget, SysV shm, memfds and tmpfs pages included, swap excluded) and ``pids.max`` caps its
+  tasks. Without a cgroup, memory outside the address space (memfds, ``/tmp``) is bounded only
+  by the file-size and open-file limits and ``/tmp``'s size.
+- Resources, as another user: the rlimits above only; the work folder is capped per file, not
+  in total (mounting a tmpfs on the host needs root). Each result's ``limits`` says which held.
 
 What is NOT a boundary:
 
-- The kernel itself: no seccomp filter, so a kernel exploit escapes; as root the program may
-  still create user namespaces of its own (more kernel surface, no more host rights).
-- Reading: anything world-readable outside the hidden folders can be read (``/etc``, ``/usr``,
-  source trees, ``/var/tmp``). Running as root the program is ``nobody``, so mode-0600 files
-  are safe; running as another user, inside the namespace it *is* that user, so that user's own
-  files outside the hidden folders are readable whatever their mode.
-- Totals: RLIMIT_AS is per process, so memory in all is up to ``max_processes`` times the
-  budget (no cgroup); disk use in the work folder is capped per file, not in total; as root the
-  process count is counted per uid across the machine, so concurrent sandboxes share it.
-- Side channels (timing, CPU load, ``/sys`` hardware facts) and the hostname's absence.
+- The kernel itself: seccomp narrows it, but a kernel exploit through an allowed call escapes.
+- Reading what is bound: anything world-readable under ``/usr``, ``/etc``'s listed files and the
+  interpreter's prefix. As another user, inside the namespace the program *is* that user, so
+  that user's own files among those are readable whatever their mode.
+- Side channels (timing, CPU load) and the hostname's absence.
 """
 
 from __future__ import annotations
@@ -41,17 +47,18 @@ import contextlib
 import dataclasses
 import json
 import os
-import re
 import shutil
 import signal
-import sys
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from showdown.records import ExecResult
+from showdown.sandbox import cgroup, files, seccomp
 from showdown.sandbox.base import DEFAULT_LIMITS, Limits, Sandbox, SandboxUnavailable
+from showdown.sandbox.binds import Binds
+from showdown.sandbox.deduce import deduce_limit
 from showdown.sandbox.process import minimal_env, run_capped
 
 __all__ = ["SANDBOX_UID", "BwrapSandbox", "deduce_limit", "tool_problem"]
@@ -63,30 +70,24 @@ SANDBOX_UID = 65534
 INTERPRETER_AS_MB = 256
 _MB = 1024 * 1024
 _TMP_MB = 64
-# Folders the program needs to run at all: ``hide`` never blanks these or a folder above them.
-_SYSTEM = tuple(Path(p) for p in ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/etc", "/var"))
-# Already a fresh tmpfs of the sandbox's own, whatever ``hide`` says.
-_PRIVATE = (Path("/tmp"), Path("/run"))
-
-_MEMORY = re.compile(r"\bMemoryError\b|Cannot allocate memory|out of memory|bad_alloc")
-_FILE_SIZE = re.compile(r"File too large|\[Errno 27\]")
-_PROCESSES = re.compile(r"can't start new thread|fork: (retry: )?Resource temporarily unavailable")
-_FORKING = re.compile(r"\bfork\b|Popen|spawn|Process|Thread|exec")
-_NETWORK = re.compile(
-    r"Network is unreachable|Connection refused|No route to host|Cannot assign requested address"
-    r"|Temporary failure in name resolution|Name or service not known"
+#: Tasks in a run's cgroup besides the program's own: the wrapper/bwrap and bwrap's init.
+_HELPER_TASKS = 4
+#: Run as root before bwrap, in a fresh IPC namespace: join the run's cgroup (one
+#: ``cgroup.procs`` path per argument up to ``--``), cap SysV IPC there, then exec bwrap.
+_WRAPPER = (
+    'for f; do shift; [ "$f" = -- ] && break; echo $$ > "$f" || exit 125; done; '
+    "echo {shmmax} > /proc/sys/kernel/shmmax && echo {shmall} > /proc/sys/kernel/shmall && "
+    "echo 32 > /proc/sys/kernel/shmmni && echo 16 > /proc/sys/kernel/msgmni || exit 125; "
+    'exec "$@"'
 )
-_DENIED = re.compile(r"\[Errno 13\] Permission denied: '([^']*)'")
-
 
 def tool_problem() -> str | None:
     """What is missing for this sandbox (bwrap, prlimit, setpriv), or None when all are there."""
     if shutil.which("bwrap") is None:
         return "bubblewrap is not installed (apt-get install bubblewrap)"
-    if shutil.which("prlimit") is None:
-        return "prlimit is not installed (apt-get install util-linux)"
-    if os.geteuid() == 0 and shutil.which("setpriv") is None:
-        return "setpriv is not installed (apt-get install util-linux)"
+    for tool in ("prlimit", *(("setpriv", "unshare") if os.geteuid() == 0 else ())):
+        if shutil.which(tool) is None:
+            return f"{tool} is not installed (apt-get install util-linux)"
     return None
 
 
@@ -103,6 +104,7 @@ class BwrapSandbox(Sandbox):
         self.bwrap = shutil.which("bwrap") or "bwrap"
         self.prlimit = shutil.which("prlimit") or "prlimit"
         self.setpriv = shutil.which("setpriv") or "setpriv"
+        self.unshare = shutil.which("unshare") or "unshare"
         self.as_root = os.geteuid() == 0
         self.hide = [Path(p) for p in hide]
         self.expose = [Path(p) for p in expose]
@@ -116,60 +118,131 @@ class BwrapSandbox(Sandbox):
         stdin: bytes | None = None,
     ) -> ExecResult:
         workdir = workdir.resolve()
-        (workdir / ".tmp").mkdir(exist_ok=True)
-        if self.as_root:
-            _hand_over(workdir, SANDBOX_UID)
-        with tempfile.TemporaryFile() as status:
-            command = self.command(argv, workdir=workdir, limits=limits, status_fd=status.fileno())
-            result = run_capped(
-                command, cwd=workdir, env=minimal_env(workdir), limits=limits, stdin=stdin,
-                isolation=self.isolation, shown_argv=list(argv), pass_fds=(status.fileno(),),
-            )
-            status.seek(0)
-            report = _read_status(status.read())
-        _wait_namespace_gone(report)
-        if "exit-code" not in report and not result.timed_out:
+        applied = self._prepare(workdir, limits)
+        group = (cgroup.Cgroup.for_run(_memory_bytes(limits), limits.max_processes + _HELPER_TASKS)
+                 if self.as_root else None)
+        applied["cgroup"] = group.hierarchy.version if group else 0
+        try:
+            with (tempfile.TemporaryFile() as status, _seccomp_fd() as filt,
+                  self._private_tmp(limits, applied) as tmp):
+                command = self.command(argv, workdir=workdir, limits=limits,
+                                       status_fd=status.fileno(), seccomp_fd=filt, group=group,
+                                       tmp=tmp)
+                result = run_capped(
+                    command, cwd=workdir, env=minimal_env(workdir), limits=limits, stdin=stdin,
+                    isolation=self.isolation, shown_argv=list(argv),
+                    pass_fds=(status.fileno(), filt),
+                )
+                status.seek(0)
+                report = _read_status(status.read())
+                _wait_namespace_gone(report)  # before its /tmp and its group go
+            group_hit = group.limit_hit() if group else None
+        finally:
+            if group:
+                group.remove()
+        if "exit-code" not in report and not result.timed_out and group_hit is None:
             last = result.stderr.strip().splitlines()[-1:] or ["no message"]
             raise SandboxUnavailable(f"bwrap could not set up the sandbox: {last[0]}")
-        return _finish(result, limits, workdir)
+        result = dataclasses.replace(result, limits=result.limits | applied)
+        return _finish(result, limits, workdir, group_hit)
 
     def command(
-        self, argv: Sequence[str], *, workdir: Path, limits: Limits, status_fd: int
+        self, argv: Sequence[str], *, workdir: Path, limits: Limits, status_fd: int,
+        seccomp_fd: int | None = None, group: cgroup.Cgroup | None = None,
+        tmp: Path | None = None,
     ) -> list[str]:
-        """The full command line: bwrap, then prlimit, then (as root) setpriv, then ``argv``."""
+        """The full command line: (as root) the wrapper, bwrap, prlimit, (as root) setpriv, argv."""
         env = minimal_env(workdir)
+        filtering = ["--seccomp", str(seccomp_fd)] if seccomp_fd is not None else []
         return [
+            *self._wrapper(limits, group),
             self.bwrap,
             *self._namespaces(),
             "--die-with-parent", "--new-session", "--hostname", "sandbox",
-            *self._mounts(argv, workdir),
+            *self._mounts(argv, workdir, tmp),
             "--clearenv", *[a for k, v in env.items() for a in ("--setenv", k, v)],
-            "--chdir", str(workdir), "--json-status-fd", str(status_fd),
+            "--chdir", str(workdir), "--json-status-fd", str(status_fd), *filtering,
             "--", *self._limits(limits), *self._drop_privileges(), *argv,
         ]
 
+    def _prepare(self, workdir: Path, limits: Limits) -> dict[str, int | float | str]:
+        """Cap the work folder (as root), make its ``.tmp`` real, give it to the sandbox user."""
+        applied: dict[str, int | float | str] = {
+            "timeout_s": limits.timeout_s, "cpu_s": limits.cpu_s, "memory_mb": limits.memory_mb,
+            "address_space_mb": limits.memory_mb + INTERPRETER_AS_MB,
+            "file_size_mb": limits.file_size_mb, "max_processes": limits.max_processes,
+            "max_open_files": limits.max_open_files, "tmp_mb": _TMP_MB, "seccomp": 1,
+        }
+        if self.as_root:
+            applied["ipc_shm_mb"] = _memory_bytes(limits) // _MB
+            if _cap_disk(workdir, limits):
+                applied |= {"disk_mb": limits.disk_mb, "max_files": limits.max_files}
+        # A previous step may have left the folder mode 000 or its inodes used up: then the
+        # program finds what it left, and the harness carries on.
+        with contextlib.suppress(OSError):
+            workdir.chmod(0o700)
+        with contextlib.suppress(OSError):
+            files.ensure_private_dir(workdir, ".tmp")
+        if self.as_root:
+            files.hand_over(workdir, SANDBOX_UID)
+        return applied
+
+    def _wrapper(self, limits: Limits, group: cgroup.Cgroup | None) -> list[str]:
+        if not self.as_root:
+            return []
+        shm = _memory_bytes(limits)
+        script = _WRAPPER.format(shmmax=shm, shmall=shm // os.sysconf("SC_PAGE_SIZE"))
+        procs = group.procs_files() if group else []
+        return [self.unshare, "--ipc", "--", "/bin/sh", "-c", script, "sh", *procs, "--"]
+
     def _namespaces(self) -> list[str]:
         if self.as_root:
-            # No user namespace: the real uid must become 65534 for RLIMIT_NPROC to bind.
-            return ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+            # No user namespace: the real uid must become 65534 for RLIMIT_NPROC to bind. The
+            # wrapper already made the IPC namespace (to cap it), so it is not unshared again.
+            return ["--unshare-pid", "--unshare-net", "--unshare-uts",
                     "--unshare-cgroup-try", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
         uid = str(SANDBOX_UID)
         return ["--unshare-all", "--unshare-user", "--disable-userns", "--uid", uid, "--gid", uid]
 
-    def _mounts(self, argv: Sequence[str], workdir: Path) -> list[str]:
-        hidden = _hidden_dirs(["/root", "/home", os.environ.get("HOME", "/root"), *self.hide])
-        tmpfs_roots = [Path("/tmp"), *hidden]
-        args = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-                "--perms", "1777", "--size", str(_TMP_MB * _MB), "--tmpfs", "/tmp",
-                "--size", str(_MB), "--tmpfs", "/run"]
-        for path in hidden:
-            args += ["--size", str(_MB), "--tmpfs", str(path)]
-        for path in _exposed(argv, self.expose, tmpfs_roots):
-            args += [*_make_parents(path, tmpfs_roots), "--ro-bind", str(path), str(path)]
-        args += [*_make_parents(workdir, tmpfs_roots), "--bind", str(workdir), str(workdir)]
-        for path in hidden:
-            args += ["--remount-ro", str(path)]
-        return args
+    @contextlib.contextmanager
+    def _private_tmp(
+        self, limits: Limits, applied: dict[str, int | float | str]
+    ) -> Iterator[Path | None]:
+        """As root, a host tmpfs for the run's ``/tmp`` capped in inodes too (bwrap's ``--tmpfs``
+        takes a size only); removed, mount and all, when the run ends. None otherwise."""
+        if not self.as_root:
+            yield None
+            return
+        # The tmpfs is mode 1777 for the program; its 0700 parent keeps other host users out.
+        folder = Path(tempfile.mkdtemp(prefix=f"showdown-{os.getpid()}-tmp-"))
+        inner = folder / "tmp"
+        try:
+            inner.mkdir()
+            files.mount_tmpfs(inner, _TMP_MB * _MB, limits.max_files, mode="1777")
+            applied["tmp_files"] = limits.max_files
+        except OSError:
+            files.remove_tree(folder)
+            yield None
+            return
+        try:
+            yield inner
+        finally:
+            files.remove_tree(inner)  # unmounted, not walked
+            files.remove_tree(folder)
+
+    def _mounts(self, argv: Sequence[str], workdir: Path, tmp: Path | None = None) -> list[str]:
+        home = os.environ.get("HOME", "/root")
+        binds = Binds(hide=[Path("/root"), Path("/home"), Path(home), *self.hide],
+                      expose=self.expose)
+        binds.system()
+        if tmp is None:
+            binds.tmpfs(Path("/tmp"), _TMP_MB * _MB)
+        else:
+            binds.bind_rw(tmp, Path("/tmp"))
+        binds.interpreter(argv, minimal_env(workdir)["PATH"])
+        binds.blank_hidden()
+        binds.bind_rw(workdir)
+        return binds.finish()
 
     def _limits(self, limits: Limits) -> list[str]:
         address_space = (limits.memory_mb + INTERPRETER_AS_MB) * _MB
@@ -192,52 +265,44 @@ class BwrapSandbox(Sandbox):
                 "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
 
 
-def _hidden_dirs(candidates: Iterable[str | Path]) -> list[Path]:
-    """Existing folders to blank out, outermost only, never one holding the system itself."""
-    found: list[Path] = []
-    for candidate in candidates:
-        path = Path(candidate).resolve()
-        holds_system = any(path == s or path in s.parents for s in _SYSTEM)
-        private = any(path == p or p in path.parents for p in _PRIVATE)
-        if not (holds_system or private) and path.is_dir() and path not in found:
-            found.append(path)
-    return sorted(p for p in found if not any(o != p and o in p.parents for o in found))
+def _memory_bytes(limits: Limits) -> int:
+    """Memory in all for one run: the same budget as one process's address space."""
+    return (limits.memory_mb + INTERPRETER_AS_MB) * _MB
 
 
-def _exposed(argv: Sequence[str], extra: Sequence[Path], hidden: list[Path]) -> list[Path]:
-    """The interpreter's prefixes (and ``extra``) that lie inside a hidden folder or ``/tmp``.
+def _cap_disk(workdir: Path, limits: Limits) -> bool:
+    """Make the work folder a tmpfs capped in bytes and inodes, moving its files in (root).
 
-    A checkout (and its virtualenv) under ``/tmp`` is common, CI clones included: without this
-    the interpreter would vanish behind the sandbox's private ``/tmp``.
+    Done once per folder, and only for a ``scratch_dir`` of this process (which unmounts it
+    when done); False elsewhere or where mounting is not allowed (then only files are capped).
     """
-    wanted = [Path(sys.base_prefix), Path(sys.prefix), *extra]
-    program = shutil.which(argv[0], path=minimal_env(Path("/"))["PATH"]) if argv else None
-    if program:
-        # Both the link (a virtualenv's bin/python) and what it points to must be visible.
-        wanted += [Path(program).parent.parent, Path(program).resolve().parent.parent]
-    inside = {p.resolve() for p in wanted
-              if p.exists() and any(h in p.resolve().parents for h in hidden)}
-    return sorted(inside, key=lambda p: len(p.parts))
+    if os.path.ismount(workdir):
+        return True
+    if not workdir.name.startswith(f"showdown-{os.getpid()}-"):
+        return False
+    old = os.open(workdir, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    try:
+        try:
+            files.mount_tmpfs(workdir, limits.disk_mb * _MB, limits.max_files, mode="0700")
+        except OSError:
+            return False
+        # The originals stay hidden under the mount; remove_tree deletes them after unmounting.
+        files.copy_in(old, workdir)
+        return True
+    finally:
+        os.close(old)
 
 
-def _make_parents(path: Path, tmpfs_roots: list[Path]) -> list[str]:
-    """``--dir`` the folders between a tmpfs and ``path`` as 0755 (bwrap would make them 0700)."""
-    root = next((r for r in tmpfs_roots if r in path.parents), None)
-    if root is None:
-        return []
-    between = [p for p in reversed(path.parents) if root in p.parents]
-    return [a for p in between for a in ("--perms", "0755", "--dir", str(p))]
-
-
-def _hand_over(workdir: Path, uid: int) -> None:
-    """Give the work folder to the sandbox user; never follows a link the program made.
-
-    (A hard link to a file outside cannot be there: link() across mounts fails with EXDEV.)
-    """
-    for root, dirs, files in os.walk(workdir):
-        for name in [*dirs, *files]:
-            os.chown(Path(root) / name, uid, uid, follow_symlinks=False)
-    os.chown(workdir, uid, uid, follow_symlinks=False)
+@contextlib.contextmanager
+def _seccomp_fd() -> Iterator[int]:
+    """A file holding the BPF filter, positioned at its start, for ``--seccomp``."""
+    fd = os.memfd_create("showdown-seccomp", os.MFD_CLOEXEC)
+    try:
+        os.write(fd, seccomp.filter_bytes())
+        os.lseek(fd, 0, os.SEEK_SET)
+        yield fd
+    finally:
+        os.close(fd)
 
 
 def _read_status(raw: bytes) -> dict[str, int]:
@@ -278,51 +343,24 @@ def _running_in(pid: int, ns: int | None) -> bool:
     return state not in ("Z", "X") and (ns is None or link == f"pid:[{ns}]")
 
 
-def _finish(result: ExecResult, limits: Limits, workdir: Path) -> ExecResult:
+def _finish(result: ExecResult, limits: Limits, workdir: Path, group_hit: str | None) -> ExecResult:
     """Turn bwrap's 128+N exit status back into a signal and name the limit the program hit."""
     code, sig = result.exit_code, result.signal
     if code is not None and 128 < code <= 128 + 64:
         code, sig = -(code - 128), code - 128
     result = dataclasses.replace(result, exit_code=code, signal=sig)
-    at_limit = _file_at_limit(workdir, limits.file_size_mb * _MB)
-    return dataclasses.replace(result, limit_hit=deduce_limit(result, workdir, at_limit))
+    if result.exit_code == 0:
+        return result
+    at_limit = files.largest_file(workdir) >= limits.file_size_mb * _MB
+    hit = deduce_limit(result, workdir, at_limit, disk_full=_disk_full(workdir),
+                       group_hit=group_hit)
+    return dataclasses.replace(result, limit_hit=hit)
 
 
-def _file_at_limit(workdir: Path, cap: int) -> bool:
-    for root, _dirs, files in os.walk(workdir):
-        for name in files:
-            try:
-                # lstat: a link the program planted must not make the harness read elsewhere.
-                if os.lstat(Path(root) / name).st_size >= cap:
-                    return True
-            except OSError:  # the program may chmod or remove its own files; not our fault
-                continue
-    return False
-
-
-def deduce_limit(run: ExecResult, workdir: Path, file_at_limit: bool = False) -> str | None:
-    """The sandbox limit a failed run hit, from its signal, its stderr and the folder (pure)."""
-    if run.timed_out:
-        return "timeout"
-    if run.exit_code == 0:
-        return None
-    err = run.stderr
-    if run.signal == signal.SIGXCPU:
-        return "timeout"
-    if run.signal == signal.SIGXFSZ or _FILE_SIZE.search(err) or file_at_limit:
-        return "file_size_limit"
-    if _PROCESSES.search(err) or ("BlockingIOError" in err and _FORKING.search(err)):
-        return "process_limit"
-    if _MEMORY.search(err):
-        return "memory_limit"
-    if _NETWORK.search(err):
-        return "network_blocked"
-    if "Read-only file system" in err or any(
-        _outside(path, workdir) for path in _DENIED.findall(err)
-    ):
-        return "fs_write_blocked"
-    return None
-
-
-def _outside(path: str, workdir: Path) -> bool:
-    return path.startswith("/") and workdir != Path(path) and workdir not in Path(path).parents
+def _disk_full(workdir: Path) -> bool:
+    """Whether the work folder's tmpfs has (almost) no bytes or no inodes left."""
+    try:
+        fs = os.statvfs(workdir)
+    except OSError:
+        return False
+    return os.path.ismount(workdir) and (fs.f_bavail <= 2 or fs.f_favail == 0)

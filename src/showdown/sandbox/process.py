@@ -137,6 +137,7 @@ def run_capped(
         stderr_truncated=err_cut,
         isolation=isolation,
         limit_hit="timeout" if timed_out else None,
+        limits={"timeout_s": limits.timeout_s, "max_output_bytes": limits.max_output_bytes},
     )
 
 
