@@ -15,6 +15,8 @@ from typing import Any
 
 from showdown import __version__
 from showdown.report import fmt
+from showdown.report.context import group_anchor
+from showdown.report.detail import detail_html
 from showdown.report.groups import MIXED, PLACEMENTS
 from showdown.report.rows import Report
 from showdown.report.tables import Section, TableSpec, sections, title
@@ -89,6 +91,8 @@ def _table(spec: TableSpec, caption: bool = True) -> str:
         cells = []
         for cell, numeric in zip(row, spec.numeric, strict=True):
             inner = html.escape(cell.text)
+            if cell.link:
+                inner = f'<a href="#{html.escape(cell.link)}">{inner}</a>'
             if cell.tone.startswith("tier-"):
                 inner = f'<i class="chip {html.escape(cell.tone)}"></i>{inner}'
             if cell.span:
@@ -107,8 +111,27 @@ def _table(spec: TableSpec, caption: bool = True) -> str:
 
 def _section(section: Section) -> str:
     tables = "".join(_table(t, t.title != section.title) for t in section.tables)
+    bullets = "".join(f"<li>{html.escape(line)}</li>" for line in section.bullets)
+    items = f"<ul>{bullets}</ul>" if bullets else ""
     return (f'<section id="{section.key}"><h2>{html.escape(section.title)}</h2>'
-            f'<p class="intro">{html.escape(section.intro)}</p>{tables}</section>')
+            f'<p class="intro">{html.escape(section.intro)}</p>{tables}{items}</section>')
+
+
+def _details(report: Report) -> str:
+    """Every result's detail, under one heading per (round, model, task) the tables link to."""
+    labels = dict(report.labels)
+    cells: dict[tuple[str, str, str], list[str]] = {}
+    for result in report.results:
+        key = (labels.get(result.run_id, result.run_id), result.model, result.task)
+        cells.setdefault(key, []).append(detail_html(result))
+    if not cells:
+        return ""
+    blocks = "".join(
+        f'<div class="cell" id="{group_anchor(*key)}"><h3>{html.escape(" · ".join(key))}</h3>'
+        f'{"".join(items)}</div>' for key, items in cells.items())
+    return ('<section id="results"><h2>Results</h2><p class="intro">Each answer, its '
+            "extracted code, checks and test commands; the same as <code>showdown show ID"
+            f"</code>.</p>{blocks}</section>")
 
 
 def _numbers(report: Report) -> str:
@@ -133,6 +156,8 @@ def _charts(data: dict[str, Any]) -> str:
         f'<canvas data-chart="{key}" role="img" aria-label="{html.escape(name)}"></canvas>'
         "</div></figure>"
         for key, name, hint, shown in charts if shown)
+    if not figures:
+        return ""
     return f'<section id="charts"><h2>Charts</h2><div class="charts">{figures}</div></section>'
 
 
@@ -143,9 +168,9 @@ def _count(n: int, word: str) -> str:
 def render_html(report: Report) -> str:
     """The whole page: heading, figures, charts, then every table, as one HTML document."""
     data = chart_data(report)
-    parts = {s.key: s for s in sections(report) if s.tables}
-    order = ("leaderboard", "performance", "quality", "tiers", "style")
-    body = "".join(_section(parts[k]) for k in order if k in parts)
+    parts = {s.key: s for s in sections(report) if s.tables or (s.key == "context" and s.bullets)}
+    order = ("leaderboard", "performance", "quality", "failed", "tiers", "style", "context")
+    body = "".join(_section(parts[k]) for k in order if k in parts) + _details(report)
     heading = html.escape(title(report))
     sub = " · ".join([_count(len(report.models), "model"), _count(len(report.rounds), "round"),
                       ", ".join(report.tasks)])

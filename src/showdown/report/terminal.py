@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 
 from rich import box
 from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -24,6 +25,7 @@ from showdown.report.tables import (
     quality_tables,
     sections,
 )
+from showdown.safetext import safe_text, visible
 
 __all__ = ["print_performance", "print_quality", "print_report", "print_sections", "render_text"]
 
@@ -32,15 +34,15 @@ _TONES = {"good": "green", "fair": "yellow", "poor": "red"}
 
 
 def _rich_table(spec: TableSpec) -> Table:
-    table = Table(title=spec.title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD,
-                  caption=spec.caption or None, caption_justify="left", header_style="bold cyan",
-                  collapse_padding=True, pad_edge=False)
+    table = Table(title=visible(spec.title, True), title_justify="left", title_style="bold",
+                  box=box.SIMPLE_HEAD, caption=spec.caption or None, caption_justify="left",
+                  header_style="bold cyan", collapse_padding=True, pad_edge=False)
     for i, (name, numeric) in enumerate(zip(spec.columns, spec.numeric, strict=True)):
         # Figures never wrap (min_width holds the widest), but a long header may.
         widest = max((len(part) for row in spec.rows for part in (row[i].text, row[i].span)),
                      default=0)
-        table.add_column(name, justify="right" if numeric else "left", overflow="fold",
-                         min_width=widest if numeric or name in _NO_WRAP else None)
+        table.add_column(safe_text(name, one_line=True), justify="right" if numeric else "left",
+                         overflow="fold", min_width=widest if numeric or name in _NO_WRAP else None)
     for row in spec.rows:
         table.add_row(*(_rich_cell(cell) for cell in row))
     return table
@@ -51,15 +53,49 @@ _NO_WRAP = {"Model", "Round", "Syntax", "Size", "Rounds"}
 
 def _rich_cell(cell: Cell) -> Text:
     """The cell's text, its min–max range dimmed on a second line (keeps columns narrow)."""
-    text = Text(cell.text, style=_TONES.get(cell.tone, ""))
+    text = safe_text(cell.text, style=_TONES.get(cell.tone, ""))
     if cell.span:
-        text.append(f"\n{cell.span}", style="dim")
+        text.append(f"\n{visible(cell.span)}", style="dim")
     return text
+
+
+#: Columns dropped, first to last, when a table is wider than the terminal; what a reader
+#: needs to compare models (model, speed, score, failures) stays.
+DROP_ORDER = ("J/token", "Peak RAM", "Prompt tok/s", "Load", "Lines", "Peak VRAM", "Round",
+              "pass@k", "Comments/line", "with", "try/except", "Third-party imports", "Classes",
+              "Size", "Samples", "TTFT", "Syntax", "Docstrings", "Type hints", "Case", "Trial",
+              "Output Tokens", "Note", "Diagnoses")
+
+
+def _without(spec: TableSpec, name: str) -> TableSpec:
+    keep = [i for i, c in enumerate(spec.columns) if c != name and not c.startswith(name + " (")]
+    return TableSpec(spec.title, tuple(spec.columns[i] for i in keep),
+                     tuple(spec.numeric[i] for i in keep),
+                     tuple(tuple(row[i] for i in keep) for row in spec.rows), spec.caption)
+
+
+def fit_table(console: Console, spec: TableSpec) -> Table:
+    """The table, less its lowest-priority columns until it fits the console's width (a note
+    under it names what was left out)."""
+    dropped: list[str] = []
+    table = _rich_table(spec)
+    for name in DROP_ORDER:
+        if Measurement.get(console, console.options, table).minimum <= console.width:
+            break
+        if not any(c == name or c.startswith(name + " (") for c in spec.columns):
+            continue
+        spec = _without(spec, name)
+        dropped.append(name)
+        table = _rich_table(spec)
+    if dropped:
+        note = f"Left out at {console.width} columns: {', '.join(dropped)} (see --format md or html)."
+        table.caption = f"{table.caption}\n{note}" if table.caption else note
+    return table
 
 
 def _print_tables(console: Console, tables: Iterable[TableSpec]) -> None:
     for spec in tables:
-        console.print(_rich_table(spec), crop=False)
+        console.print(fit_table(console, spec), crop=False)
 
 
 def print_performance(console: Console, results: Sequence[Result],
@@ -79,11 +115,11 @@ def print_sections(console: Console, parts: Iterable[Section]) -> None:
     for section in parts:
         if not section.tables and not section.bullets:
             continue
-        console.rule(f"[bold]{section.title}")
+        console.rule(Text(section.title, style="bold"))
         console.print(Text(section.intro, style="dim"))
         _print_tables(console, section.tables)
         for line in section.bullets:
-            console.print(f"  • {line}", highlight=False)
+            console.print(Text("  • ") + safe_text(line), highlight=False)
         console.print()
 
 
