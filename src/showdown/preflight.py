@@ -38,8 +38,7 @@ def check_settings(settings: GenerationSettings, trials: int, case_limit: int | 
         ("--trials", trials, trials >= 1, "1 or more"),
         ("--limit", case_limit, case_limit is None or case_limit >= 1, "1 or more"),
         ("--max-tokens", settings.max_tokens, settings.max_tokens >= 1, "1 or more"),
-        ("--ctx", settings.ctx, settings.ctx >= 1, "1 or more (it is capped to the model's "
-         "trained context)"),
+        ("--ctx", settings.ctx, settings.ctx >= 1, "1 or more"),
         ("--temperature", settings.temperature,
          math.isfinite(settings.temperature) and 0 <= settings.temperature <= 2,
          "between 0 and 2"),

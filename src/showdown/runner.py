@@ -102,7 +102,6 @@ def check_plan(plan: RunPlan, probe: bool = False) -> None:
     (the second would overwrite the first's results), cases a task does not have, and (with
     ``probe``) a server that does not answer. Raises PlanError, ProviderError or TaskError."""
     check_settings(plan.settings, plan.trials, plan.case_limit)
-    servers = [(s.spec, url) for s in plan.specs if (url := check_spec(s)) is not None]
     seen: dict[str, str] = {}
     for spec in plan.specs:
         label = model_label(spec)
@@ -112,6 +111,7 @@ def check_plan(plan: RunPlan, probe: bool = False) -> None:
         seen[label] = spec.spec
     for task in plan.tasks:
         task.cases(plan.case_limit, plan.only_cases)  # raises TaskError naming unknown cases
+    servers = [(s.spec, url) for s in plan.specs if (url := check_spec(s)) is not None]
     if probe:
         probe_servers(servers)
 

@@ -21,13 +21,15 @@ from showdown.report.tables import (
     Cell,
     Section,
     TableSpec,
+    failed_tables,
     performance_tables,
     quality_tables,
     sections,
 )
 from showdown.safetext import safe_text, visible
 
-__all__ = ["print_performance", "print_quality", "print_report", "print_sections", "render_text"]
+__all__ = ["fit_table", "print_performance", "print_quality", "print_report", "print_run_tables",
+           "print_sections", "render_text"]
 
 
 _TONES = {"good": "green", "fair": "yellow", "poor": "red"}
@@ -108,6 +110,18 @@ def print_quality(console: Console, results: Sequence[Result],
                   runs: Sequence[RunInfo] = ()) -> None:
     """The Quality table (one per round) of these results."""
     _print_tables(console, quality_tables(build_report(results, runs)))
+
+
+def print_run_tables(console: Console, results: Sequence[Result],
+                     runs: Sequence[RunInfo] = ()) -> None:
+    """What ``showdown run`` ends with: Performance, Quality, what did not run, and a warning
+    if the machine was busy while it measured."""
+    report = build_report(results, runs)
+    _print_tables(console, [*performance_tables(report), *quality_tables(report),
+                            *failed_tables(report)])
+    for row in report.context:
+        if row.busy.startswith("the machine was busy"):
+            console.print(Text("warning: ", style="yellow") + safe_text(row.busy), highlight=False)
 
 
 def print_sections(console: Console, parts: Iterable[Section]) -> None:
