@@ -73,10 +73,11 @@ def runs(ctx: click.Context, db: Path | None, as_json: bool) -> None:
 
 @runs.command("delete")
 @click.argument("run_id")
+@_DB
 @click.pass_obj
-def delete(db: Path | None, run_id: str) -> None:
+def delete(group_db: Path | None, run_id: str, db: Path | None) -> None:
     """Delete a run and its results from the store (reports already written stay)."""
-    store = _store(db)
+    store = _store(db or group_db)
     try:
         run = find_run(store, run_id)
         if run.status == "running":

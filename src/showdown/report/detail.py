@@ -132,7 +132,7 @@ def _pre(title: str, text: str) -> str:
     shown = html.escape(visible(text[:HTML_TEXT_LIMIT]))
     more = (f"\n… {len(text) - HTML_TEXT_LIMIT:,} more characters (showdown show for all)"
             if cut else "")
-    return f"<h4>{html.escape(title)}</h4><pre>{shown}{html.escape(more)}</pre>"
+    return f"<h4>{html.escape(visible(title, True))}</h4><pre>{shown}{html.escape(more)}</pre>"
 
 
 def detail_html(result: Result) -> str:

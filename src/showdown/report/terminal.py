@@ -11,7 +11,8 @@ from collections.abc import Iterable, Sequence
 
 from rich import box
 from rich.console import Console
-from rich.measure import Measurement
+from rich.cells import cell_len
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
@@ -36,9 +37,11 @@ _TONES = {"good": "green", "fair": "yellow", "poor": "red"}
 
 
 def _rich_table(spec: TableSpec) -> Table:
-    table = Table(title=visible(spec.title, True), title_justify="left", title_style="bold",
-                  box=box.SIMPLE_HEAD, caption=spec.caption or None, caption_justify="left",
-                  header_style="bold cyan", collapse_padding=True, pad_edge=False)
+    table = Table(title=safe_text(spec.title, one_line=True), title_justify="left",
+                  title_style="bold", box=box.SIMPLE_HEAD,
+                  caption=safe_text(spec.caption) if spec.caption else None,
+                  caption_justify="left", header_style="bold cyan", collapse_padding=True,
+                  pad_edge=False)
     for i, (name, numeric) in enumerate(zip(spec.columns, spec.numeric, strict=True)):
         # Figures never wrap (min_width holds the widest), but a long header may.
         widest = max((len(part) for row in spec.rows for part in (row[i].text, row[i].span)),
@@ -66,7 +69,7 @@ def _rich_cell(cell: Cell) -> Text:
 DROP_ORDER = ("J/token", "Peak RAM", "Prompt tok/s", "Load", "Lines", "Peak VRAM", "Round",
               "pass@k", "Comments/line", "with", "try/except", "Third-party imports", "Classes",
               "Size", "Samples", "TTFT", "Syntax", "Docstrings", "Type hints", "Case", "Trial",
-              "Output Tokens", "Note", "Diagnoses")
+              "Output Tokens", "Note", "Diagnoses", "Rounds", "Tok/s")
 
 
 def _without(spec: TableSpec, name: str) -> TableSpec:
@@ -76,13 +79,20 @@ def _without(spec: TableSpec, name: str) -> TableSpec:
                      tuple(tuple(row[i] for i in keep) for row in spec.rows), spec.caption)
 
 
+def _rendered_width(console: Console, table: Table) -> int:
+    """How wide the table really prints at this console's width (columns that may not wrap
+    push it past the width: that is what has to be measured)."""
+    lines = Segment.split_lines(console.render(table, console.options))  # uncropped
+    return max((sum(cell_len(seg.text) for seg in line) for line in lines), default=0)
+
+
 def fit_table(console: Console, spec: TableSpec) -> Table:
     """The table, less its lowest-priority columns until it fits the console's width (a note
     under it names what was left out)."""
     dropped: list[str] = []
     table = _rich_table(spec)
     for name in DROP_ORDER:
-        if Measurement.get(console, console.options, table).minimum <= console.width:
+        if _rendered_width(console, table) <= console.width:
             break
         if not any(c == name or c.startswith(name + " (") for c in spec.columns):
             continue
@@ -91,7 +101,7 @@ def fit_table(console: Console, spec: TableSpec) -> Table:
         table = _rich_table(spec)
     if dropped:
         note = f"Left out at {console.width} columns: {', '.join(dropped)} (see --format md or html)."
-        table.caption = f"{table.caption}\n{note}" if table.caption else note
+        table.caption = Text(f"{spec.caption}\n{note}" if spec.caption else note)
     return table
 
 
