@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from showdown.report.rows import Report
-from showdown.safetext import visible
 from showdown.report.tables import Section, TableSpec, sections, title
+from showdown.safetext import visible
 
 __all__ = ["render_markdown"]
 

@@ -10,8 +10,8 @@ import io
 from collections.abc import Iterable, Sequence
 
 from rich import box
-from rich.console import Console
 from rich.cells import cell_len
+from rich.console import Console
 from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
