@@ -110,7 +110,8 @@ def run(ctx: click.Context, /, **_: Any) -> None:
 def _execute(plan: RunPlan, store: Store, sandbox: Any, resume: RunInfo | None,
              redo: frozenset[Key], as_json: bool) -> None:
     try:
-        with graceful_signals(), progress_display(err) as display:
+        live = sys.stdout.isatty() and not as_json
+        with graceful_signals(), progress_display(err, live) as display:
             info, results = benchmark(plan, store, sandbox, display, resume, redo)
         if resume:  # the tables and report cover the whole run, not only the part just run
             results = store.results(run_ids=[info.run_id])

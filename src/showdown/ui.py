@@ -101,6 +101,7 @@ class PlainProgress:
         self._say(_result_line(result))
 
 
-def progress_display(console: Console) -> RunDisplay | PlainProgress:
-    """A live status on a terminal, plain lines anywhere else."""
-    return RunDisplay(console) if console.is_terminal else PlainProgress(console)
+def progress_display(console: Console, live: bool = True) -> RunDisplay | PlainProgress:
+    """A live status on a terminal, plain lines anywhere else (or when ``live`` is False: the
+    results go to a pipe or are JSON, so the whole session is likely being logged)."""
+    return RunDisplay(console) if live and console.is_terminal else PlainProgress(console)

@@ -16,7 +16,7 @@ from showdown.hardware.busy import busy_warning
 from showdown.records import Result, RunInfo, result_id
 from showdown.report import fmt
 
-__all__ = ["ContextRow", "FailedRow", "context_rows", "failed_rows", "group_anchor"]
+__all__ = ["ContextRow", "FailedRow", "context_rows", "failed_rows", "group_anchor", "host_text"]
 
 
 def group_anchor(round_: str, model: str, task: str) -> str:
@@ -69,7 +69,8 @@ def _settings(run: RunInfo) -> str:
     return text
 
 
-def _host(host: Mapping[str, Any]) -> str:
+def host_text(host: Mapping[str, Any]) -> str:
+    """CPU, GPUs, RAM and OS in one line."""
     if not host:
         return fmt.DASH
     cores = host.get("cpu_cores_logical")
@@ -114,5 +115,5 @@ def context_rows(results: Sequence[Result], runs: Sequence[RunInfo]) -> list[Con
         host = run.host or (mine[0].host if mine else {})
         rows.append(ContextRow(run.run_id, run.round, run.started_at, run.status,
                                _settings(run), str(host.get("showdown") or fmt.DASH),
-                               _servers(mine), _host(host), _busy(run, mine)))
+                               _servers(mine), host_text(host), _busy(run, mine)))
     return rows

@@ -19,8 +19,10 @@ from rich.table import Table
 from rich.text import Text
 
 from showdown.records import ExecResult, Result, RunInfo, is_failed, result_id, to_dict
+from showdown.report.context import host_text
 from showdown.report.jsonout import result_json
 from showdown.safetext import safe_text, visible
+from showdown.sandbox.python import script_args
 
 __all__ = ["detail_html", "detail_json", "print_detail", "print_run_results", "status_of"]
 
@@ -41,8 +43,20 @@ def detail_json(result: Result, prompt: str | None = None) -> dict[str, Any]:
             "prompt": prompt, **result_json(result)}
 
 
+def _task(result: Result) -> str:
+    """The task, and the case when the task has several."""
+    return result.task if result.case in ("", result.task) else f"{result.task} {result.case}"
+
+
+def _rate(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:,.1f}"
+
+
 def _command(run: ExecResult) -> str:
-    return " ".join(shlex.quote(a) for a in run.argv)
+    """The command as a user would type it (the sandbox's interpreter launcher left out)."""
+    args = script_args(run.argv)
+    shown = " ".join(shlex.quote(a) for a in args)
+    return f"python {shown}" if args != run.argv else shown
 
 
 def _outcome(run: ExecResult) -> str:
@@ -66,17 +80,16 @@ def _header(result: Result) -> Table:
     table = Table(show_header=False, box=None, pad_edge=False)
     gen, s = result.generation, result.settings
     rows = [("Result", result_id(result)), ("Run", result.run_id), ("Model", result.model),
-            ("Spec", result.spec), ("Task", f"{result.task} {result.case}".strip()),
+            ("Spec", result.spec), ("Task", _task(result)),
             ("Trial", str(result.trial)), ("Started", result.started_at),
             ("Status", status_of(result)),
             ("Settings", f"max tokens {s.max_tokens}, ctx {s.ctx}, temperature {s.temperature:g}, "
                          f"seed {s.seed}"),
             ("Timing", f"TTFT {gen.ttft_s} s, total {gen.total_s} s, {gen.output_tokens} tokens, "
-                       f"{gen.tokens_per_s} tok/s, finish {gen.finish_reason}"),
+                       f"{_rate(gen.tokens_per_s)} tok/s, finish {gen.finish_reason}"),
             ("Server", ", ".join(f"{k} {v}" for k, v in result.model_info.items()
                                  if k in ("server", "server_version", "placement", "ctx"))),
-            ("Host", ", ".join(f"{k} {v}" for k, v in result.host.items()
-                               if k in ("cpu_model", "ram_bytes", "gpus", "os", "showdown")))]
+            ("Host", f"{host_text(result.host)}; showdown {result.host.get('showdown', '?')}")]
     if gen.error:
         rows.append(("Error", gen.error))
     for key, value in rows:
@@ -115,12 +128,12 @@ def print_run_results(console: Console, run: RunInfo, results: Sequence[Result])
     console.print(safe_text(f"run {run.run_id} {run.round} ({run.status}), started "
                             f"{run.started_at}: {len(results)} results", one_line=True))
     table = Table(box=None, header_style="bold cyan", pad_edge=False)
-    for name in ("Id", "Model", "Task", "Case", "Trial", "Status"):
-        table.add_column(name)
+    for name in ("Id", "Model", "Task", "Trial", "Status"):
+        table.add_column(name, overflow="fold")
     for r in results:
         status = status_of(r) + (f": {r.generation.error}" if is_failed(r) else "")
-        table.add_row(result_id(r), safe_text(r.model, one_line=True), r.task,
-                      safe_text(r.case, one_line=True), str(r.trial),
+        table.add_row(result_id(r), safe_text(r.model, one_line=True),
+                      safe_text(_task(r), one_line=True), str(r.trial),
                       safe_text(status, one_line=True))
     console.print(table)
 
@@ -139,7 +152,7 @@ def detail_html(result: Result) -> str:
     """A collapsible block with the result's answer, code, checks and tests."""
     rid = result_id(result)
     gen, verdict = result.generation, result.verdict
-    head = (f"{result.model} · {result.task} {result.case} · trial {result.trial} · "
+    head = (f"{result.model} · {_task(result)} · trial {result.trial} · "
             f"{status_of(result)}")
     parts = [_pre("Error", gen.error or ""), _pre("Reasoning", gen.reasoning),
              _pre("Answer", gen.text)]

@@ -130,6 +130,8 @@ def print_run_tables(console: Console, results: Sequence[Result],
     _print_tables(console, [*performance_tables(report), *quality_tables(report),
                             *failed_tables(report)])
     for row in report.context:
+        console.print(safe_text(f"{row.settings}; showdown {row.showdown}; servers: "
+                                f"{row.servers}; host: {row.host}", style="dim"), highlight=False)
         if row.busy.startswith("the machine was busy"):
             console.print(Text("warning: ", style="yellow") + safe_text(row.busy), highlight=False)
 
