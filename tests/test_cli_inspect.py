@@ -39,12 +39,13 @@ def showdown(*args: str) -> Any:
 def test_runs_show_retry_failed_and_delete(tmp_path: Path) -> None:
     db = str(tmp_path / "s.db")
     flaky = Flaky()
-    routes = {"POST /good/v1/chat/completions": lambda p, b: answer_stream(CLEAN),
-              "POST /flaky/v1/chat/completions": flaky}
-    with fake_server(routes) as server:
-        models = ["-m", f"good=openai-compat:{server.url}/good/v1#m",
-                  "-m", f"flaky=openai-compat:{server.url}/flaky/v1#m"]
-        ran = showdown("run", "--db", db, "--json", "--max-tokens", "512", *models)
+    good_routes = {"POST /good/v1/chat/completions": lambda p, b: answer_stream(CLEAN)}
+    with fake_server({"POST /flaky/v1/chat/completions": flaky}) as server:
+        with fake_server(good_routes) as good_server:
+            models = ["-m", f"good=openai-compat:{good_server.url}/good/v1#m",
+                      "-m", f"flaky=openai-compat:{server.url}/flaky/v1#m"]
+            ran = showdown("run", "--db", db, "--json", "--max-tokens", "512", *models)
+        # From here on the good model's server is gone: only the failed model runs again.
         assert ran.exit_code == 1, ran.output  # one model failed, and the exit code says so
         out = json.loads(ran.stdout)
         run_id = out["run_id"]

@@ -42,7 +42,7 @@ def test_url_problem(url: str, ok: bool) -> None:
 def test_ranges_pass_at_their_bounds_and_fail_past_them() -> None:
     check_settings(GenerationSettings(max_tokens=1, ctx=1, temperature=2.0), 1, 1)
     check_settings(GenerationSettings(temperature=0.0), 1, None)
-    with pytest.raises(PlanError, match="--temperature 2.01"):
+    with pytest.raises(PlanError, match=r"--temperature 2\.01"):
         check_settings(GenerationSettings(temperature=2.01), 1, None)
     check_options({"n_gpu_layers": "0", "idle_timeout_s": 0.5})
     check_options({"n_gpu_layers": 12})

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from showdown.cli_run import find_run
+from showdown.cli_run import alive, find_run
 from showdown.cliout import console, err, fail
 from showdown.records import Result, RunInfo, is_failed, result_id, to_dict
 from showdown.report.detail import detail_json, print_detail, print_run_results
@@ -80,8 +80,9 @@ def delete(group_db: Path | None, run_id: str, db: Path | None) -> None:
     store = _store(db or group_db)
     try:
         run = find_run(store, run_id)
-        if run.status == "running":
-            fail(f"run {run.run_id} is marked running; stop it first (or wait for it)")
+        if run.status == "running" and run.pid and alive(run.pid):
+            fail(f"run {run.run_id} is still running in process {run.pid}; stop it first "
+                 "(Ctrl-C, or kill it) or wait for it")
         gone = store.delete_run(run.run_id)
     except StoreError as exc:
         fail(str(exc))

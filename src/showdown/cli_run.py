@@ -27,7 +27,7 @@ from showdown.records import Result, RunInfo, is_failed, result_id
 from showdown.report import write_report
 from showdown.report.jsonout import result_json
 from showdown.report.terminal import print_run_tables
-from showdown.runner import RunPlan, benchmark, check_plan, plan_from_run
+from showdown.runner import RunPlan, benchmark, check_plan, model_label, plan_from_run
 from showdown.sandbox import SandboxUnavailable, default_sandbox
 from showdown.signals import Interrupted, graceful_signals
 from showdown.store import Store, StoreError, default_db_path
@@ -35,7 +35,7 @@ from showdown.tasks import TaskError, find_task
 from showdown.tasks.loader import BUILTIN_DIR
 from showdown.ui import progress_display
 
-__all__ = ["find_run", "run"]
+__all__ = ["alive", "find_run", "run"]
 
 Key = tuple[str, str, str, int]
 
@@ -91,6 +91,10 @@ def run(ctx: click.Context, /, **_: Any) -> None:
         store = Store(db_path)
         resume, redo = _continuation(ctx, store)
         plan = plan_from_run(resume) if resume else _plan(ctx)
+        if redo and resume and resume.status == "finished":
+            # Only the models that failed run again: the others' servers need not be up.
+            again = {key[0] for key in redo}
+            plan.specs = [s for s in plan.specs if model_label(s) in again]
         check_plan(plan, probe=True)  # every mistake now: nothing saved, no model loaded
         plan.host = host_fingerprint() | {"busy": busy_snapshot()}
         # Hidden from the programs under test: the store, and the tasks' own files (hidden
@@ -196,7 +200,7 @@ def _continuation(ctx: click.Context, store: Store) -> tuple[RunInfo | None, fro
         what = "--resume" if p["resume"] else "--retry-failed"
         raise PlanError(f"{what} finishes run {run.run_id} with its own settings; drop {flag} "
                         "(start a new run to change settings)")
-    if run.status == "running" and run.pid and run.pid != os.getpid() and _alive(run.pid):
+    if run.status == "running" and run.pid and run.pid != os.getpid() and alive(run.pid):
         raise StoreError(f"run {run.run_id} is still running in process {run.pid}")
     return run, frozenset(store.failed_keys(run.run_id)) if p["retry"] else frozenset()
 
@@ -229,7 +233,8 @@ def _retryable(store: Store, wanted: str) -> RunInfo:
     raise _Done(f"no run in {store.path} has failed results: nothing to retry")
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether a process with this id exists (one we may not signal counts as alive)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
