@@ -228,3 +228,22 @@ def test_pass_at_k_over_cases_and_trials() -> None:
     # pass@1 = mean(1/3, 1); pass@3 = mean(1 - C(2,3)/C(3,3) = 1, 1) = 1.
     assert pass_at(results) == ((1, pytest.approx((1 / 3 + 1) / 2)), (3, 1.0))
     assert pass_at([r for r in results if r.case == "A"]) == ()  # one case: no pass@k
+
+
+def test_models_that_all_failed_are_never_ranked_nor_measured() -> None:
+    """Six unreachable models once all ranked "#1" with "6 generations measured"."""
+    from showdown.report import render
+
+    failed = [result(RUNS[1], f"Dead {i}", error="cannot reach http://127.0.0.1:9", tps=None,
+                     ttft=None, total=None, tokens=None) for i in range(6)]
+    rep = build_report(failed, RUNS)
+    assert rep.leaderboard == () and rep.performance == () and rep.quality == ()
+    assert len(rep.failed) == 6 and all("cannot reach" in f.reason for f in rep.failed)
+    figures = {f.key: f.text for f in rep.numbers}
+    assert figures["results"] == "0 generations measured, 0 judged"
+    assert figures["failed_generations"].startswith("6 generations did not run")
+    page = render(failed, RUNS, "html")
+    assert "<h2>Charts</h2>" not in page and "<h2>Did not run</h2>" in page
+    for fmt in ("md", "terminal"):
+        text = render(failed, RUNS, fmt)
+        assert "Did not run" in text and "Leaderboard" not in text.split("Did not run")[0]

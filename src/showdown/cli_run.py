@@ -121,6 +121,9 @@ def _execute(plan: RunPlan, store: Store, sandbox: Any, resume: RunInfo | None,
             results = store.results(run_ids=[info.run_id])
     except StoreError as exc:
         fail(str(exc), 1)
+    except SandboxUnavailable as exc:  # the sandbox broke mid-run: results so far are kept
+        fail(f"{exc}; the results so far are saved in {store.path}: finish the run with "
+             "showdown run --resume", 1)
     except Interrupted as exc:
         run_id = exc.run_id or ""
         try:

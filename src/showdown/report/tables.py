@@ -259,6 +259,8 @@ def leaderboard_tables(report: Report) -> list[TableSpec]:
     out = []
     for task in report.tasks:
         rows = [r for r in report.leaderboard if r.task == task]
+        if not rows:  # nothing measured on this task: nothing to rank
+            continue
         cells = tuple((
             Cell(str(r.rank), r.rank), _linked(_model(r.model, r.placement), r), _text(r.round),
             Cell(_size_text(r.size_bytes, r.placement), r.size_bytes),
