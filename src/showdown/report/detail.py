@@ -27,7 +27,7 @@ from showdown.sandbox.python import script_args
 __all__ = ["detail_html", "detail_json", "print_detail", "print_run_results", "status_of"]
 
 #: Characters of each long text shown in an HTML page (the rest: ``showdown show ID``).
-HTML_TEXT_LIMIT = 20_000
+HTML_TEXT_LIMIT = 8_000
 
 
 def status_of(result: Result) -> str:
