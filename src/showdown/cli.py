@@ -185,8 +185,10 @@ def answer_problem(path: Path) -> str | None:
     hint = "give the path of a saved answer, .md or .py"
     if path.is_dir():
         return f"{path} is a folder; {hint}"
-    if not path.is_file():
+    if not path.exists():
         return f"no such file: {path} ({hint})"
+    if not path.is_file():
+        return f"{path} is not a regular file; {hint}"
     try:
         head = path.read_bytes()[:65536]
     except OSError as exc:
