@@ -30,10 +30,12 @@ def load_average() -> list[float] | None:
 
 def other_showdown_runs() -> list[int]:
     """Process ids of other ``showdown run`` commands on this machine."""
-    me, found = os.getpid(), []
+    # This run itself, and what started it (a shell, `timeout showdown run`), are not others.
+    mine = {os.getpid(), *(p.pid for p in psutil.Process().parents())}
+    found = []
     for proc in psutil.process_iter(["pid", "cmdline"]):
         argv = proc.info.get("cmdline") or []
-        if proc.info["pid"] == me or os.getppid() == proc.info["pid"]:
+        if proc.info["pid"] in mine:
             continue
         words = [os.path.basename(a) for a in argv]
         if "run" in words and any(w == "showdown" or w.startswith("showdown") for w in words):
