@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -51,13 +50,13 @@ def test_unwritable_store_fails_before_any_model_runs(tmp_path: Path) -> None:
     assert "cannot open the store" in proc.stderr
 
 
-def test_a_missing_model_file_is_an_error_result_and_exit_1(tmp_path: Path) -> None:
+def test_a_missing_model_file_is_refused_before_anything_is_saved(tmp_path: Path) -> None:
+    # Issue #15: once a failed "finished" run with exit 1; now a mistake caught up front.
     db = tmp_path / "s.db"
     proc = run_cli("--db", str(db), "--json", "-m", "gone=llamacpp:/nonexistent/model.gguf")
-    assert proc.returncode == 1
-    (row,) = json.loads(proc.stdout)["results"]
-    assert row["model"] == "gone" and "no such model file" in row["error"]
-    assert [r.model for r in Store(db).results()] == ["gone"]  # recorded, not lost
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert "no such model file /nonexistent/model.gguf" in proc.stderr
+    assert Store(db).runs() == []
 
 
 def test_two_models_with_one_name_are_refused_before_anything_runs(tmp_path: Path) -> None:

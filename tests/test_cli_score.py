@@ -28,7 +28,8 @@ def showdown(*args: str | Path) -> subprocess.CompletedProcess[str]:
 def score_json(name: str) -> dict[str, Any]:
     proc = showdown("score", "--json", ANSWERS / name)
     assert proc.returncode == 0, proc.stderr
-    data: dict[str, Any] = json.loads(proc.stdout)
+    (data,) = json.loads(proc.stdout)  # always a list, even for one file
+    assert isinstance(data, dict)
     return data
 
 
@@ -133,5 +134,5 @@ def test_task_dir_adds_a_task(tmp_path: Path) -> None:
                       "    print('hello', sys.argv[1])\n```\n", encoding="utf-8")
     proc = showdown("score", "--json", "--task", "hello", "--task-dir", tmp_path, answer)
     assert proc.returncode == 0, proc.stderr
-    data = json.loads(proc.stdout)
+    (data,) = json.loads(proc.stdout)
     assert (data["task"], data["score"]) == ("hello", 100)

@@ -38,3 +38,19 @@ def test_tasks_command_names_a_missing_folder(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["tasks", "--task-dir", str(tmp_path / "nope")])
     assert result.exit_code == 2
     assert "no such task folder" in " ".join(result.output.split())  # rich wraps long lines
+
+
+def test_a_broken_task_folder_is_reported_and_the_others_still_listed(tmp_path: Path) -> None:
+    good = tmp_path / "my-todo"
+    shutil.copytree(BUILTIN_DIR / "todo_cli", good)
+    toml = (good / "task.toml").read_text(encoding="utf-8")
+    (good / "task.toml").write_text(toml.replace('id = "todo-cli"', 'id = "my-todo"'),
+                                    encoding="utf-8")
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "task.toml").write_text("kind = [unclosed\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["tasks", "--task-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "my-todo" in result.stdout and "todo-cli" in result.stdout
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("warning: ") and "broken" in line and "not valid TOML" in line

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from httpfake import Reply, fake_server, json_reply
 
 from showdown.cli import cli
 from showdown.config import (
@@ -60,7 +62,8 @@ def test_relative_paths_are_relative_to_the_config_file(tmp_path: Path) -> None:
     ("[settings]\ntemp = 1\n", "settings.temp: unknown key; expected one of max_tokens, ctx"),
     ("[[models]]\nname = \"x\"\n", "models[0].spec: expected a model spec such as"),
     ("[[models]]\nspec = \"olama:gemma3\"\n",
-     "models[0].spec: model spec 'olama:gemma3': unknown provider 'olama'; known: anthropic"),
+     "models[0].spec: model spec 'olama:gemma3': unknown provider 'olama'; did you mean "
+     "'ollama:gemma3'? (known: anthropic"),
     ("[[models]]\nspec = \"ollama:a\"\n[[models]]\nspec = \"anthropic:c\"\nn_gpu_layers = 9\n",
      "models[1].n_gpu_layers: not an option of anthropic models; expected one of"),
     ("[[models]]\nspec = \"openai:gpt\"\napi_key = \"sk-x\"\n",
@@ -137,14 +140,21 @@ def test_cli_exits_2_for_a_missing_config_file(tmp_path: Path) -> None:
 
 def test_cli_flags_typed_by_the_user_override_the_file_and_defaults_do_not(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    # A server that answers every chat request with HTTP 500 (OpenAI's documented error body):
+    # the run goes ahead, and the stored failure shows the settings it was sent with.
+    def broken(path: str, body: dict[str, Any]) -> Reply:
+        return json_reply({"error": {"message": "overloaded", "type": "server_error"}}, 500)
+
     path = write(tmp_path, "[settings]\nmax_tokens = 1000\ntemperature = 0.5\n"
-                           "[[models]]\nspec = \"openai:gpt-x\"\nname = \"GPT X\"\nretries = 2\n")
-    result = CliRunner().invoke(cli, ["run", "--config", str(path), "--max-tokens", "99",
-                                      "--db", str(tmp_path / "db.sqlite"), "--json"])
-    assert result.exit_code == 1  # the model has no key: it fails, and the exit code says so
+                           "[[models]]\nspec = \"openai:gpt-x\"\nname = \"GPT X\"\nretries = 1\n"
+                           "backoff_s = 0\n")
+    with fake_server({"POST /v1/chat/completions": broken}) as server:
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+        monkeypatch.setenv("OPENAI_BASE_URL", f"{server.url}/v1")
+        result = CliRunner().invoke(cli, ["run", "--config", str(path), "--max-tokens", "99",
+                                          "--db", str(tmp_path / "db.sqlite"), "--json"])
+    assert result.exit_code == 1  # the model failed, and the exit code says so
     (row,) = json.loads(result.stdout)["results"]
     assert row["model"] == "GPT X"
     assert row["settings"] == {"max_tokens": 99, "ctx": 16384, "temperature": 0.5, "seed": 42}
-    assert row["error"] == ("openai:gpt-x: set OPENAI_API_KEY in the environment "
-                            "(API keys are read from the environment only)")
+    assert "HTTP 500" in row["error"]

@@ -90,7 +90,7 @@ def test_missing_shard_is_one_clear_error(tmp_path: Path) -> None:
 def test_not_a_gguf_raises_gguf_error(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "model.gguf"
     path.write_bytes(content)
-    with pytest.raises(GgufError, match="not a readable GGUF file"):
+    with pytest.raises(GgufError, match=r"is not a GGUF file|cut short"):
         read_gguf(path)
 
 

@@ -86,10 +86,13 @@ def test_models_command_lists_all_three_sources(tmp_path: Path) -> None:
                                           server.url, "--json"])
     assert result.exit_code == 0, result.output
     listed = json.loads(result.output)
-    assert [(m["source"], m["spec"]) for m in listed["models"]] == [
+    rows = [(m["source"], m["spec"]) for m in listed["models"] if m["source"] != "bundled"]
+    assert rows == [
         ("ollama", "ollama:gemma3:27b"), ("ollama", "ollama:qwen3:8b"),
         ("gguf", f"llamacpp:{tmp_path / 'local.gguf'}"), ("config", "anthropic:claude-x")]
-    assert listed["models"][3]["name"] == "Claude X" and listed["notes"] == []
+    assert [m["name"] for m in listed["models"] if m["source"] == "bundled"] == [
+        "SmolLM2-135M (bundled)"]
+    assert listed["models"][-1]["name"] == "Claude X" and listed["notes"] == []
 
 
 def test_models_command_with_ollama_down_still_lists_the_rest(tmp_path: Path) -> None:
@@ -114,4 +117,27 @@ def test_survey_of_an_empty_config_looks_at_the_default_ollama_only() -> None:
     with fake_server({}) as server:
         url = server.url
     found = survey(Config(), url)
-    assert found.models == [] and len(found.notes) == 1
+    assert [m.source for m in found.models] == ["bundled"] and len(found.notes) == 1
+
+
+def test_configured_models_run_would_refuse_say_why(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    (tmp_path / "text.gguf").write_text("not weights")
+    config = tmp_path / "showdown.toml"
+    config.write_text('[[models]]\nspec = "llamacpp:gone.gguf"\n'
+                      '[[models]]\nspec = "llamacpp:text.gguf"\n'
+                      '[[models]]\nspec = "anthropic:claude-x"\n'
+                      '[[models]]\nspec = "openai-compat:http://127.0.0.1:8000/v1"\n',
+                      encoding="utf-8")
+    with fake_server({}) as server:
+        url = server.url
+    result = CliRunner().invoke(cli, ["models", "--config", str(config), "--ollama-url", url,
+                                      "--json"])
+    assert result.exit_code == 0, result.output
+    problems = {m["spec"]: m["problem"] for m in json.loads(result.stdout)["models"]
+                if m["source"] == "config"}
+    assert "no such model file" in problems[f"llamacpp:{tmp_path / 'gone.gguf'}"]
+    assert "is not a GGUF file" in problems[f"llamacpp:{tmp_path / 'text.gguf'}"]
+    assert "set ANTHROPIC_API_KEY" in problems["anthropic:claude-x"]
+    assert "name the model after '#'" in problems["openai-compat:http://127.0.0.1:8000/v1"]

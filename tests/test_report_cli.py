@@ -47,7 +47,7 @@ def test_two_rounds_make_one_leaderboard(db: Path) -> None:
     assert code == 0
     data = json.loads(out)
     assert [(r["model"], r["round"]) for r in data["leaderboard"][:3]] == [
-        ("Gemma 4 27B", "Round 2"), ("Qwen 3.5 MoE 35B", "Round 2"), ("Sonnet 4.6", "Round 1")]
+        ("Gemma 4 27B", "Round 2"), ("Qwen 3.5 MoE 35B", "Round 2"), ("DeepSeek R1 14B", "Round 2")]
     assert {c["model"] for c in data["changes"]} == {"Codestral 22B", "Qwen 3.5 MoE 35B"}
 
 

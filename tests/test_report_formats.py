@@ -24,13 +24,15 @@ def test_markdown_has_the_seeds_tables_per_round() -> None:
         assert f"\n{heading}\n" in md
     assert "| Model | Samples | TTFT | Total Time | Output Tokens | Tok/s | Load | Lines | Peak VRAM " \
         "| J/token |" in md
+    assert "\n## Context\n" in md and "max tokens 16,384, ctx 16,384, temperature 0, seed 42" in md
     assert "| Gemma 4 27B | 3 | 3.92s (3.50s–4.40s) | 11.77s (11.00s–13.10s) | 1,966 | " \
         "167.1 (160.0–170.0) | 5.00s | 24 | 20.0 GB | 2.5 |" in md
-    assert "| Kimi K2 1T | — | Yes | 10/10 | 6/7 | 94 | — |" in md
-    assert "| DeepSeek R1 14B | 2 (1 failed) | Yes | 10/10 | 7/7 | 50 (0–100) | " \
-        "generation_failed ×1 |" in md
+    assert "| Kimi K2 1T | — | Yes | 10/10 | 6/7 | 94 |" in md
+    # The failed generation is not a sample and scores nothing: it is listed apart.
+    assert "| DeepSeek R1 14B | 1 (1 failed) | Yes | 10/10 | 7/7 | 100 |" in md
+    assert "\n## Did not run\n" in md and "| connection reset by peer |" in md
     assert "| 1 | Gemma 4 27B | Round 2 | 9.6 GB | 167.1 (160.0–170.0) | 100 |" in md
-    assert "| 3 | Sonnet 4.6 | Round 1 | Cloud | 104.2 | 100 |" in md
+    assert "| 4 | Sonnet 4.6 | Round 1 | Cloud | 104.2 | 100 |" in md
     assert "| Sonnet 4.6 | Round 1 | 8.00s | 104.2 |" in md  # cloud tier: no size recorded, no column
     assert "- 167.1 tok/s from Gemma 4 27B in Round 2 — fastest perfect-scoring model" in md
 
@@ -66,7 +68,9 @@ def test_json_holds_every_table() -> None:
     gemma = next(r for r in data["performance"] if r["model"] == "Gemma 4 27B")
     assert gemma["tokens_per_s"] == {"value": 167.1, "lo": 160.0, "hi": 170.0, "n": 3,
                                      "p90": None, "ci_low": None, "ci_high": None}
-    assert {f["key"]: f["text"] for f in data["numbers"]}["perfect_scores"] == "5 perfect scores"
+    assert {f["key"]: f["text"] for f in data["numbers"]}["perfect_scores"] == "6 perfect scores"
+    assert data["failed"][0]["reason"] == "connection reset by peer"
+    assert data["context"][0]["settings"] == "max tokens 4,096, ctx 8,192, temperature 0, seed 42"
     assert [r["model"] for r in data["leaderboard"]][:2] == ["Gemma 4 27B", "Qwen 3.5 MoE 35B"]
     assert data["style"] and data["tiers"] and data["changes"] and data["trials"]
 
@@ -79,8 +83,9 @@ def test_csv_is_one_row_per_round_model_task() -> None:
         "167.1", "160.0", "170.0")
     assert gemma["leaderboard_rank"] == "1" and gemma["placement"] == "vram"
     deepseek = next(r for r in rows if r["model"] == "DeepSeek R1 14B")
-    assert (deepseek["failed"], deepseek["score"], deepseek["placement"]) == ("1", "50.0", "unknown")
-    assert deepseek["diagnoses"] == "generation_failed:1" and deepseek["size_bytes"] == ""
+    assert (deepseek["failed"], deepseek["score"], deepseek["placement"]) == ("1", "100.0", "unknown")
+    assert gemma["settings"] == "max tokens 16,384, ctx 16,384, temperature 0, seed 42"
+    assert deepseek["diagnoses"] == "" and deepseek["size_bytes"] == ""
     qwen1 = next(r for r in rows if r["model"] == "Qwen 3.5 MoE 35B" and r["round"] == "Round 1")
     assert qwen1["leaderboard_rank"] == ""  # its best result is Round 2's
     assert deepseek["third_party_imports"] == "colorama"
@@ -104,5 +109,7 @@ def test_style_says_when_code_did_not_parse() -> None:
 
 
 def test_html_score_cells_carry_the_bootstrap_interval() -> None:
-    page = render(two_rounds(), RUNS, "html")
+    mixed = [result(RUNS[1], "M", trial=i, judged=verdict(100 if i % 2 else 0))
+             for i in range(1, 3)]
+    page = render(mixed, RUNS, "html")
     assert 'title="mean of 2 trials; 95% bootstrap interval 0–100"' in page

@@ -44,15 +44,20 @@ def test_performance_is_ordered_by_first_token_like_the_seed(report: Report) -> 
                       "Qwen 3.5 MoE 35B", "Kimi K2 1T"]
 
 
-def test_failed_generation_is_counted_scores_zero_and_is_diagnosed(report: Report) -> None:
+def test_a_failed_generation_is_listed_apart_never_measured_or_scored(report: Report) -> None:
+    # Issue #15: a result whose generation.error is set did not run: it is not a sample, does
+    # not score 0 against the model, and is listed under "Did not run" with its reason.
     perf = _row(report.performance, "DeepSeek R1 14B")
-    assert (perf.samples, perf.failed) == (2, 1)
-    assert perf.tokens_per_s.n == 1  # the failed trial measured no speed: it is not a zero
+    assert (perf.samples, perf.failed) == (1, 1)
+    assert perf.tokens_per_s.n == 1
     quality = _row(report.quality, "DeepSeek R1 14B")
-    assert (quality.judged, quality.syntax_ok) == (1, 1)
-    assert (quality.score.value, quality.score.lo, quality.score.hi) == (50.0, 0.0, 100.0)
-    assert [(d.code, d.message, d.count) for d in quality.diagnoses] == [
-        ("generation_failed", "connection reset by peer", 1)]
+    assert (quality.judged, quality.syntax_ok, quality.failed) == (1, 1, 1)
+    assert (quality.score.value, quality.score.lo, quality.score.hi) == (100.0, 100.0, 100.0)
+    assert quality.diagnoses == ()
+    (failed,) = report.failed
+    assert (failed.model, failed.reason) == ("DeepSeek R1 14B", "connection reset by peer")
+    board = [r for r in report.leaderboard if r.model == "DeepSeek R1 14B"]
+    assert all("1 failed generation not counted" in r.note for r in board if r.round == "Round 2")
 
 
 def test_quality_tallies_and_order(report: Report) -> None:
@@ -99,11 +104,12 @@ def test_trials_that_ran_in_different_places_are_mixed_and_split_by_tier() -> No
 
 def test_leaderboard_keeps_each_models_best_round_ranked_by_score_then_speed(report: Report) -> None:
     board = [(r.rank, r.model, r.round) for r in report.leaderboard]
+    # DeepSeek's failed trial did not run: it is ranked on the trial that did (and says so).
     assert board == [
         (1, "Gemma 4 27B", "Round 2"), (2, "Qwen 3.5 MoE 35B", "Round 2"),
-        (3, "Sonnet 4.6", "Round 1"), (4, "Opus 4.6", "Round 1"), (5, "Devstral 24B", "Round 2"),
-        (6, "Codestral 22B", "Round 2"), (7, "Kimi K2 1T", "Round 2"),
-        (8, "DeepSeek R1 14B", "Round 2"),
+        (3, "DeepSeek R1 14B", "Round 2"), (4, "Sonnet 4.6", "Round 1"),
+        (5, "Opus 4.6", "Round 1"), (6, "Devstral 24B", "Round 2"),
+        (7, "Codestral 22B", "Round 2"), (8, "Kimi K2 1T", "Round 2"),
     ]
     qwen = _row(report.leaderboard, "Qwen 3.5 MoE 35B")
     assert qwen.rounds == ("Round 1", "Round 2")
@@ -113,8 +119,9 @@ def test_leaderboard_keeps_each_models_best_round_ranked_by_score_then_speed(rep
 def test_ties_are_explained(report: Report) -> None:
     notes = {r.model: r.note for r in report.leaderboard}
     assert notes["Codestral 22B"] == "tied on score with Kimi K2 1T; ordered by tok/s"
-    assert notes["Gemma 4 27B"] == "one of 5 tied on score; ordered by tok/s"
-    assert notes["DeepSeek R1 14B"] == ""
+    assert notes["Gemma 4 27B"] == "one of 6 tied on score; ordered by tok/s"
+    assert notes["DeepSeek R1 14B"] == ("one of 6 tied on score; ordered by tok/s; "
+                                        "1 failed generation not counted")
 
 
 def test_exact_ties_share_a_rank_and_say_so() -> None:
@@ -142,9 +149,9 @@ def test_by_the_numbers_are_computed_from_the_selection(report: Report) -> None:
     figures = {f.key: f for f in report.numbers}
     assert figures["models"].value == 8 and figures["models"].text == \
         "8 models benchmarked across 2 rounds"
-    assert figures["results"].value == 13
+    assert figures["results"].value == 12  # the failed generation was not measured
     assert figures["failed_generations"].value == 1
-    assert figures["perfect_scores"].value == 5
+    assert figures["perfect_scores"].value == 6
     assert figures["fastest_perfect_tokens_per_s"].text == \
         "167.1 tok/s from Gemma 4 27B in Round 2 — fastest perfect-scoring model"
     assert figures["speed_gap"].value == pytest.approx(1510.0 / 0.6)
@@ -159,9 +166,8 @@ def test_by_the_numbers_are_computed_from_the_selection(report: Report) -> None:
 
 def test_trial_series_only_for_cells_that_ran_more_than_once(report: Report) -> None:
     series = {t.model: t for t in report.trials}
-    assert set(series) == {"Gemma 4 27B", "DeepSeek R1 14B"}
+    assert set(series) == {"Gemma 4 27B"}  # DeepSeek's second trial did not run
     assert series["Gemma 4 27B"].tokens_per_s == (167.1, 170.0, 160.0)
-    assert series["DeepSeek R1 14B"].scores == (100.0, 0.0)
 
 
 def test_runs_sharing_a_label_form_one_round_and_unlabelled_runs_are_named_by_id() -> None:
@@ -194,9 +200,11 @@ def test_reads_what_llama_server_and_nvml_telemetry_record() -> None:
 
 
 def test_score_has_a_bootstrap_interval_and_speed_a_p90_with_enough_trials(report: Report) -> None:
-    deepseek = _row(report.quality, "DeepSeek R1 14B").score
-    assert deepseek.ci_low is not None and deepseek.ci_high is not None
-    assert 0.0 <= deepseek.ci_low <= 50.0 <= deepseek.ci_high <= 100.0
+    mixed = [result(RUNS[1], "M", trial=i, judged=verdict(100 if i % 2 else 0))
+             for i in range(1, 5)]
+    spread = build_report(mixed, RUNS).quality[0].score
+    assert spread.ci_low is not None and spread.ci_high is not None
+    assert 0.0 <= spread.ci_low <= 50.0 <= spread.ci_high <= 100.0
     gemma = _row(report.quality, "Gemma 4 27B").score
     assert (gemma.ci_low, gemma.ci_high) == (100.0, 100.0)
     assert _row(report.quality, "Kimi K2 1T").score.ci_low is None  # one trial: no interval
@@ -220,3 +228,22 @@ def test_pass_at_k_over_cases_and_trials() -> None:
     # pass@1 = mean(1/3, 1); pass@3 = mean(1 - C(2,3)/C(3,3) = 1, 1) = 1.
     assert pass_at(results) == ((1, pytest.approx((1 / 3 + 1) / 2)), (3, 1.0))
     assert pass_at([r for r in results if r.case == "A"]) == ()  # one case: no pass@k
+
+
+def test_models_that_all_failed_are_never_ranked_nor_measured() -> None:
+    """Six unreachable models once all ranked "#1" with "6 generations measured"."""
+    from showdown.report import render
+
+    failed = [result(RUNS[1], f"Dead {i}", error="cannot reach http://127.0.0.1:9", tps=None,
+                     ttft=None, total=None, tokens=None) for i in range(6)]
+    rep = build_report(failed, RUNS)
+    assert rep.leaderboard == () and rep.performance == () and rep.quality == ()
+    assert len(rep.failed) == 6 and all("cannot reach" in f.reason for f in rep.failed)
+    figures = {f.key: f.text for f in rep.numbers}
+    assert figures["results"] == "0 generations measured, 0 judged"
+    assert figures["failed_generations"].startswith("6 generations did not run")
+    page = render(failed, RUNS, "html")
+    assert "<h2>Charts</h2>" not in page and "<h2>Did not run</h2>" in page
+    for fmt in ("md", "terminal"):
+        text = render(failed, RUNS, fmt)
+        assert "Did not run" in text and "Leaderboard" not in text.split("Did not run")[0]

@@ -277,7 +277,7 @@ def test_score_cli_flag_accepts_weak_isolation_and_records_it(tmp_path: Path) ->
     weak = subprocess.run([*cmd, "--allow-weak-isolation"], env=env, capture_output=True,
                           text=True, timeout=BOUND_S)
     assert weak.returncode == 0, weak.stderr
-    verdict = json.loads(weak.stdout)
+    (verdict,) = json.loads(weak.stdout)  # score --json: always a list
     assert verdict["isolation"] == "process" and verdict["score"] == 100
 
 

@@ -3,53 +3,36 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
-from click.core import ParameterSource
-from rich.console import Console
 
 from showdown import __version__
-from showdown.config import ConfigError, find_config, load_config, resolve
+from showdown.cli_inspect import runs, show
+from showdown.cli_run import run
+from showdown.cliout import console, err, fail, note
+from showdown.config import ConfigError, find_config, load_config
 from showdown.fetch import FetchError, ensure_bundled_model, ensure_llama_server
 from showdown.hardware.assess import assess_fit
 from showdown.hardware.gguf_meta import GgufError
-from showdown.hardware.host import host_fingerprint
 from showdown.inventory import survey
 from showdown.judge import score_file
-from showdown.providers import ModelSpec, ProviderError, parse_spec
-from showdown.records import Result, RunInfo, to_dict
+from showdown.records import to_dict
 from showdown.report import FORMATS, build_report, render, write_report
 from showdown.report.fit import fit_json, print_fit
-from showdown.report.jsonout import result_json, verdict_json
+from showdown.report.jsonout import verdict_json
 from showdown.report.models import print_models
 from showdown.report.select import SelectionError, select_results
 from showdown.report.tasks import print_tasks
-from showdown.report.terminal import print_performance, print_quality, print_report
+from showdown.report.terminal import print_report
 from showdown.report.verdict import print_verdict
-from showdown.runner import RunPlan, benchmark, check_plan, plan_from_run
 from showdown.sandbox import SandboxUnavailable, default_sandbox
-from showdown.signals import Interrupted, graceful_signals
 from showdown.store import Store, StoreError, default_db_path
 from showdown.tasks import TaskError, find_task
 from showdown.tasks.loader import BUILTIN_DIR, describe_tasks
-from showdown.ui import RunDisplay
 
-__all__ = ["main"]
-
-# Wide tables when output goes to a file or pipe: rich would otherwise assume 80 columns.
-console = Console(width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True)
-
-
-def fail(message: str, code: int = 2) -> None:
-    """One clear line on stderr and a non-zero exit."""
-    # soft_wrap: rich would otherwise break a long path over several lines at 80 columns.
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    sys.exit(code)
+__all__ = ["cli", "main"]
 
 
 @click.group()
@@ -70,9 +53,9 @@ def cli() -> None:
 def score(paths: tuple[Path, ...], task_id: str, task_dir: tuple[Path, ...], case_id: str | None,
           as_json: bool, allow_weak: bool) -> None:
     """Score saved answers (Markdown replies or .py files) with no model involved."""
-    missing = [p for p in paths if not p.is_file()]
-    if missing:
-        fail(f"no such file: {missing[0]} (give the path of a saved answer, .md or .py)")
+    for path in paths:
+        if problem := answer_problem(path):
+            fail(problem)
     try:
         task = find_task(task_id, task_dir)
         sandbox = default_sandbox(allow_weak=allow_weak, hide=[BUILTIN_DIR, *task.private_paths()])
@@ -80,8 +63,9 @@ def score(paths: tuple[Path, ...], task_id: str, task_dir: tuple[Path, ...], cas
     except (TaskError, SandboxUnavailable) as exc:
         fail(str(exc))
     if as_json:
-        rows = [{"path": str(p)} | verdict_json(v) for p, v in verdicts]
-        click.echo(json.dumps(rows[0] if len(rows) == 1 else rows, indent=2))
+        # Always a list, one object per file, however many files were given.
+        click.echo(json.dumps([{"path": str(p)} | verdict_json(v) for p, v in verdicts],
+                              indent=2, ensure_ascii=False))
         return
     for path, verdict in verdicts:
         print_verdict(console, str(path), verdict)
@@ -92,162 +76,12 @@ def score(paths: tuple[Path, ...], task_id: str, task_dir: tuple[Path, ...], cas
 def setup(llama_server: Path | None) -> None:
     """Fetch the bundled model and find or build llama-server (cached; safe to re-run)."""
     try:
-        model = ensure_bundled_model(say=lambda m: err.print(f"[cyan]setup:[/] {m}"))
-        server = ensure_llama_server(llama_server, say=lambda m: err.print(f"[cyan]setup:[/] {m}"))
+        model = ensure_bundled_model(say=lambda m: note(m, "setup", "cyan"))
+        server = ensure_llama_server(llama_server, say=lambda m: note(m, "setup", "cyan"))
     except FetchError as exc:
         fail(str(exc), 1)
-    err.print(f"[cyan]setup:[/] model  {model}\n[cyan]setup:[/] server {server}", highlight=False)
-
-
-@cli.command()
-@click.option("--model", "-m", "models", multiple=True, metavar="SPEC",
-              help="[NAME=]ollama:NAME[:TAG], llamacpp:PATH.gguf, openai-compat:URL#MODEL, "
-                   "openai:MODEL or anthropic:MODEL, or a configured model's name (repeatable). "
-                   "Default: the config's models, else the bundled SmolLM2-135M.")
-@click.option("--config", "config_path", type=click.Path(path_type=Path),
-              help="Config file of models and settings (default: ./showdown.toml if present); "
-                   "the command line overrides it.")
-@click.option("--task", "-t", "task_ids", multiple=True, default=["todo-cli"], show_default=True)
-@click.option("--task-dir", multiple=True, type=click.Path(path_type=Path))
-@click.option("--max-tokens", default=16384, show_default=True, help="Output token limit.")
-@click.option("--ctx", "ctx_size", default=16384, show_default=True,
-              help="Context window (capped to the model's trained context).")
-@click.option("--temperature", default=0.0, show_default=True)
-@click.option("--seed", default=42, show_default=True)
-@click.option("--trials", default=1, show_default=True, help="Repeats of each (model, task).")
-@click.option("--limit", "case_limit", type=int, help="Only the first N cases of each task "
-              "(e.g. 20 HumanEval problems).")
-@click.option("--problems", "only_cases", help="Only these cases, comma-separated (e.g. 0,5,HumanEval/7).")
-@click.option("--round", "round_", default="", help="A label for this run, e.g. 'Round 2'.")
-@click.option("--db", type=click.Path(path_type=Path), help="The SQLite store.")
-@click.option("--resume", is_flag=False, flag_value="last", default=None, metavar="[RUN_ID]",
-              help="Finish an interrupted run (default: the last unfinished one).")
-@click.option("--llama-server", type=click.Path(path_type=Path), help="Use this llama-server.")
-@click.option("--n-gpu-layers", default="auto", show_default=True,
-              help="Layers on the GPU for llamacpp models: a number, or auto (predicted from the "
-                   "GGUF and the GPU's free memory; 0 without a GPU). Ollama: num_gpu, when given.")
-@click.option("--health-timeout", default=600.0, show_default=True, help="Seconds to load.")
-@click.option("--idle-timeout", default=120.0, show_default=True, help="Seconds of silence "
-              "before a stream counts as stalled.")
-@click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
-@click.option("--allow-weak-isolation", "allow_weak", is_flag=True,
-              help="Run the code with process isolation only where bubblewrap cannot run.")
-@click.pass_context
-def run(ctx: click.Context, /, **_: Any) -> None:
-    """Benchmark models on tasks: stream, time, judge, store and print the tables."""
-    p = ctx.params
-    try:
-        db_path = p["db"] or default_db_path()
-        store = Store(db_path)
-        resume = _resumable(ctx, store) if p["resume"] else None
-        plan = plan_from_run(resume) if resume else _plan(ctx)
-        plan.host = host_fingerprint()  # where this part is measured, also when resuming
-        check_plan(plan)
-        # Hidden from the programs under test: the store, and the tasks' own files (hidden
-        # tests, reference solutions).
-        private = [db_path.resolve().parent, BUILTIN_DIR,
-                   *(path for t in plan.tasks for path in t.private_paths())]
-        sandbox = default_sandbox(allow_weak=p["allow_weak"], hide=private)
-    except (ConfigError, ProviderError, TaskError, SandboxUnavailable, StoreError,
-            FetchError) as exc:
-        fail(str(exc))
-    try:
-        with graceful_signals(), RunDisplay(err) as display:
-            info, results = benchmark(plan, store, sandbox, None if p["as_json"] else display,
-                                      resume)
-    except StoreError as exc:
-        fail(str(exc), 1)
-    except Interrupted as exc:
-        run_id = exc.run_id or ""
-        saved = len(store.results(run_ids=[run_id])) if run_id else 0
-        err.print(f"interrupted ({exc}): {saved} results saved in {store.path}; finish with: "
-                  f"showdown run --resume {run_id} --db {store.path}",
-                  highlight=False, soft_wrap=True)
-        sys.exit(exc.exit_code)
-    if resume:  # the tables and report cover the whole run, not only the part just finished
-        results = store.results(run_ids=[info.run_id])
-    _print_run(info, results, store, p["as_json"])
-    if any(r.generation.error for r in results):
-        sys.exit(1)
-
-
-def _plan(ctx: click.Context) -> RunPlan:
-    """The run's plan: the command line over the config file over the defaults."""
-    p = ctx.params
-    options = _given(ctx, {"n_gpu_layers": "n_gpu_layers", "llama_server": "llama_server",
-                           "health_timeout_s": "health_timeout", "idle_timeout_s": "idle_timeout"})
-    settings = _given(ctx, {"max_tokens": "max_tokens", "ctx": "ctx_size",
-                            "temperature": "temperature", "seed": "seed", "trials": "trials"})
-    config = load_config(find_config(p["config_path"], Path.cwd()))
-    chosen = resolve(config, p["models"], settings, options)
-    specs = chosen.specs or [_bundled_spec(options)]
-    tasks = [find_task(t, p["task_dir"]) for t in p["task_ids"]]
-    only = [c.strip() for c in p["only_cases"].split(",")] if p["only_cases"] else None
-    return RunPlan(specs, tasks, chosen.settings, chosen.trials, p["round_"], p["case_limit"],
-                   only, task_dirs=list(p["task_dir"]))
-
-
-def _given(ctx: click.Context, names: dict[str, str]) -> dict[str, Any]:
-    """{key: value} of the options (key → parameter name) the user actually typed."""
-    return {key: ctx.params[name] for key, name in names.items()
-            if ctx.get_parameter_source(name)
-            not in (None, ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP)}
-
-
-_PLAN_OPTIONS = ("models", "config_path", "task_ids", "task_dir", "max_tokens", "ctx_size",
-                 "temperature", "seed", "trials", "round_", "n_gpu_layers", "llama_server",
-                 "case_limit", "only_cases")
-
-
-def _resumable(ctx: click.Context, store: Store) -> RunInfo:
-    """The run to finish; refuses a command line that asks for other settings."""
-    wanted = ctx.params["resume"]
-    run = store.last_unfinished() if wanted == "last" else store.run(wanted)
-    if run is None:
-        raise StoreError(f"no {'unfinished ' if wanted == 'last' else ''}run "
-                         f"{'' if wanted == 'last' else wanted + ' '}in {store.path}")
-    given = [n for n in _PLAN_OPTIONS
-             if ctx.get_parameter_source(n) == click.core.ParameterSource.COMMANDLINE]
-    if given:
-        flag = next(p.opts[0] for p in ctx.command.params if p.name == given[0])
-        raise StoreError(f"--resume finishes run {run.run_id} with its own settings; drop {flag} "
-                         "(start a new run to change settings)")
-    if run.status == "running" and run.pid and run.pid != os.getpid() and _alive(run.pid):
-        raise StoreError(f"run {run.run_id} is still running in process {run.pid}")
-    return run
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _print_run(info: RunInfo, results: list[Result], store: Store, as_json: bool) -> None:
-    if as_json:
-        click.echo(json.dumps({"run_id": info.run_id, "results": [result_json(r) for r in results]},
-                              indent=2))
-        _write_run_report(results, info, store.path)
-        return
-    print_performance(console, results)
-    print_quality(console, results)
-    err.print(f"run {info.run_id} saved to {store.path}", highlight=False)
-    _write_run_report(results, info, store.path)
-
-
-def _write_run_report(results: list[Result], info: RunInfo, db: Path) -> None:
-    """The run's own HTML report beside the store; a failure to write it is only a warning."""
-    path = db.parent / "reports" / f"{info.run_id}.html"
-    try:
-        write_report(results, [info], "html", path)
-    except OSError as exc:
-        err.print(f"[yellow]warning:[/] could not write the HTML report {path}: {exc}")
-        return
-    err.print(f"report: {path}", highlight=False, soft_wrap=True)
+    note(f"model  {model}", "setup", "cyan")
+    note(f"server {server}", "setup", "cyan")
 
 
 @cli.command()
@@ -272,19 +106,19 @@ def report(db: Path | None, run_ids: tuple[str, ...], rounds: tuple[str, ...],
     if not path.is_file():
         fail(f"no store at {path} (run `showdown run` first, or give --db PATH)")
     try:
-        results, runs = select_results(Store(path), run_ids, rounds, models, tasks)
+        results, chosen = select_results(Store(path), run_ids, rounds, models, tasks)
     except (StoreError, SelectionError) as exc:
         fail(str(exc))
     if output is not None:
         try:
-            write_report(results, runs, fmt, output)
+            write_report(results, chosen, fmt, output)
         except OSError as exc:
             fail(f"cannot write {output}: {exc}", 1)
-        err.print(f"wrote {output}", highlight=False, soft_wrap=True)
+        err.print(f"wrote {output}", highlight=False, soft_wrap=True, markup=False)
     elif fmt == "terminal":
-        print_report(console, build_report(results, runs))
+        print_report(console, build_report(results, chosen))
     else:
-        click.echo(render(results, runs, fmt), nl=False)
+        click.echo(render(results, chosen, fmt), nl=False)
 
 
 @cli.command()
@@ -304,13 +138,8 @@ def models(config_path: Path | None, ollama_url: str | None, as_json: bool) -> N
                                "notes": found.notes}, indent=2))
         return
     print_models(console, found.models)
-    for note in found.notes:
-        err.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
-
-
-def _bundled_spec(options: dict[str, Any]) -> ModelSpec:
-    path = ensure_bundled_model(say=lambda m: err.print(f"[cyan]setup:[/] {m}"))
-    return parse_spec(f"SmolLM2-135M (bundled)=llamacpp:{path}", dict(options))
+    for line in found.notes:
+        note(line)
 
 
 @cli.command()
@@ -341,6 +170,34 @@ def tasks_command(task_dir: tuple[Path, ...]) -> None:
     except TaskError as exc:
         fail(str(exc))
     print_tasks(console, rows)
+    for row in rows:
+        if row.problem and row.kind == "?":
+            note(row.problem, "warning")
+
+
+cli.add_command(run)
+cli.add_command(runs)
+cli.add_command(show)
+
+
+def answer_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be a saved answer (missing, a folder, empty, binary), or None."""
+    hint = "give the path of a saved answer, .md or .py"
+    if path.is_dir():
+        return f"{path} is a folder; {hint}"
+    if not path.exists():
+        return f"no such file: {path} ({hint})"
+    if not path.is_file():
+        return f"{path} is not a regular file; {hint}"
+    try:
+        head = path.read_bytes()[:65536]
+    except OSError as exc:
+        return f"cannot read {path} ({exc.strerror or exc})"
+    if not head.strip():
+        return f"{path} is empty: there is no answer in it to score ({hint})"
+    if b"\x00" in head:
+        return f"{path} is a binary file, not a model's answer ({hint})"
+    return None
 
 
 def main() -> None:
@@ -350,3 +207,5 @@ def main() -> None:
     except KeyboardInterrupt:  # Ctrl-C before a run has started: nothing to save or stop
         err.print("interrupted")
         sys.exit(130)
+    except StoreError as exc:  # a store that broke mid-command: still one line, no traceback
+        fail(str(exc))

@@ -1,7 +1,9 @@
 """What models showdown can see: Ollama's installed ones, GGUF files, configured entries.
 
 Used by ``showdown models`` so a user can pick ``--model`` values without guessing. Nothing here
-is fatal: a dead Ollama or a missing folder becomes a one-line note beside what was found.
+is fatal: a dead Ollama or a missing folder becomes a one-line note beside what was found, and a
+configured model that ``showdown run`` would refuse (a missing GGUF, a bad URL, no API key)
+says why on its row.
 """
 
 from __future__ import annotations
@@ -12,7 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from showdown.config import Config
+from showdown.fetch import bundled_model_path
 from showdown.hardware.gguf_meta import GgufError, read_gguf
+from showdown.preflight import PlanError, check_spec
+from showdown.providers import ProviderError
 from showdown.providers.http import dig, get_json, post_json
 from showdown.providers.ollama import error_detail, ollama_base_url
 
@@ -32,6 +37,7 @@ class SeenModel:
     quantization: str | None = None
     family: str | None = None
     detail: str = ""
+    problem: str = ""  # why `showdown run` would refuse it ("" when it would not)
 
 
 @dataclass
@@ -52,12 +58,34 @@ def survey(config: Config, ollama_url: str | None = None, timeout_s: float = 5.0
         models, note = ollama_models(url, timeout_s)
         found.models += models
         found.notes += [note] if note else []
+    found.models.append(bundled())
     models, notes = gguf_models(config.gguf_dirs)
     found.models += models
     found.notes += notes
-    found.models += [SeenModel("config", m.spec, m.name, detail=_options_text(m.options))
-                     for m in config.models]
+    found.models += [SeenModel("config", m.spec, m.name, detail=_options_text(m.options),
+                               problem=_refusal(m)) for m in config.models]
     return found
+
+
+def bundled() -> SeenModel:
+    """The model ``showdown run`` uses when given none (fetched by ``showdown setup``)."""
+    path = bundled_model_path()
+    if not path.is_file():
+        return SeenModel("bundled", f"llamacpp:{path}", "SmolLM2-135M (bundled)",
+                         problem="not downloaded yet: `showdown setup` fetches it (or the "
+                                 "first `showdown run` does)")
+    model = _gguf(path)
+    return SeenModel("bundled", model.spec, "SmolLM2-135M (bundled)", model.size_bytes,
+                     model.quantization, model.family, model.detail, model.problem)
+
+
+def _refusal(spec: Any) -> str:
+    """What `showdown run` would refuse about a configured model, checked without a network."""
+    try:
+        check_spec(spec)
+    except (PlanError, ProviderError) as exc:
+        return str(exc)
+    return ""
 
 
 def ollama_models(base_url: str, timeout_s: float = 5.0) -> tuple[list[SeenModel], str | None]:
@@ -109,7 +137,8 @@ def _gguf(path: Path) -> SeenModel:
     except GgufError as exc:
         # An unreadable or incomplete file is a note on its row, not the end of the listing.
         return SeenModel("gguf", spec, path.stem, path.stat().st_size,
-                         detail=f"unreadable GGUF: {str(exc).replace(str(path), path.name)}")
+                         detail=f"unreadable GGUF: {str(exc).replace(str(path), path.name)}",
+                         problem="`showdown run` would refuse this file")
     parts = [f"{len(meta.shards)} shards" if len(meta.shards) > 1 else "",
              f"ctx {meta.context_length}" if meta.context_length else ""]
     return SeenModel("gguf", spec, meta.name or path.stem, meta.file_bytes, meta.file_type,

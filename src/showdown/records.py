@@ -7,6 +7,7 @@ Every record is a plain dataclass so it can be stored as JSON and rebuilt withou
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import typing
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -22,6 +23,8 @@ __all__ = [
     "TestRun",
     "Verdict",
     "from_dict",
+    "is_failed",
+    "result_id",
     "to_dict",
 ]
 
@@ -168,6 +171,18 @@ class RunInfo:
     case_limit: int | None = None
     only_cases: list[str] | None = None
     pid: int | None = None
+
+
+def result_id(result: Result) -> str:
+    """A short stable id of a result (its key hashed), to address it in ``showdown show``."""
+    key = "/".join((result.run_id, result.model, result.task, result.case, str(result.trial)))
+    return hashlib.sha1(key.encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
+
+
+def is_failed(result: Result) -> bool:
+    """A failed generation (``generation.error`` set): never ranked, scored or counted as
+    measured; reports list it apart with its reason."""
+    return result.generation.error is not None
 
 
 T = TypeVar("T")

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from showdown.hardware.busy import busy_snapshot
 from showdown.hardware.telemetry import Sampler, Telemetry, joules_per_token
+from showdown.preflight import check_settings, check_spec, probe_servers
 from showdown.providers import (
     ChatRequest,
     ModelSpec,
@@ -94,9 +96,12 @@ def _jsonable(options: dict[str, Any]) -> dict[str, Any]:
     return {k: str(v) if isinstance(v, Path) else v for k, v in options.items()}
 
 
-def check_plan(plan: RunPlan) -> None:
-    """Refuse, before anything runs, what would spoil results: two models under one name (the
-    second would overwrite the first's results) or cases a task does not have."""
+def check_plan(plan: RunPlan, probe: bool = False) -> None:
+    """Refuse, before anything runs, what would spoil results or fail for sure: settings out
+    of range, a broken spec, file, binary or key (``preflight``), two models under one name
+    (the second would overwrite the first's results), cases a task does not have, and (with
+    ``probe``) a server that does not answer. Raises PlanError, ProviderError or TaskError."""
+    check_settings(plan.settings, plan.trials, plan.case_limit)
     seen: dict[str, str] = {}
     for spec in plan.specs:
         label = model_label(spec)
@@ -106,6 +111,9 @@ def check_plan(plan: RunPlan) -> None:
         seen[label] = spec.spec
     for task in plan.tasks:
         task.cases(plan.case_limit, plan.only_cases)  # raises TaskError naming unknown cases
+    servers = [(s.spec, url) for s in plan.specs if (url := check_spec(s)) is not None]
+    if probe:
+        probe_servers(servers)
 
 
 def plan_from_run(run: RunInfo) -> RunPlan:
@@ -121,10 +129,12 @@ def plan_from_run(run: RunInfo) -> RunPlan:
 
 
 def execute(plan: RunPlan, run: RunInfo, store: Store, sandbox: Sandbox,
-            events: Events | None = None) -> list[Result]:
-    """Run every (model, task, case, trial) not already in the store; return the new results."""
+            events: Events | None = None,
+            redo: frozenset[tuple[str, str, str, int]] = frozenset()) -> list[Result]:
+    """Run every (model, task, case, trial) not already in the store, and those in ``redo``
+    (failed ones to measure again: the new result replaces the old); return the new results."""
     ev = events or Quiet()
-    done = store.done_keys(run.run_id)
+    done = store.done_keys(run.run_id) - redo
     store.save_run(run)
     results: list[Result] = []
     for spec in plan.specs:
@@ -229,7 +239,7 @@ class _ModelTurn:
             verdict = task.judge(answer, self.sandbox, case.id)
         result = Result(self.run.run_id, self.label, self.spec.spec, task.id, trial, settings,
                         generation, verdict, now(), dict(provider.info) if provider else {},
-                        self.plan.host, case.id, telemetry or {})
+                        {**self.plan.host, "busy": busy_snapshot()}, case.id, telemetry or {})
         with deferred():  # a Ctrl-C now must not roll back a measured result
             self.store.save_result(result)
         self.results.append(result)
@@ -237,13 +247,15 @@ class _ModelTurn:
 
 
 def benchmark(plan: RunPlan, store: Store, sandbox: Sandbox, events: Events | None = None,
-              resume: RunInfo | None = None) -> tuple[RunInfo, list[Result]]:
-    """A whole run, or the rest of ``resume``: record it, execute it, mark how it ended."""
+              resume: RunInfo | None = None,
+              redo: frozenset[tuple[str, str, str, int]] = frozenset()) -> tuple[RunInfo, list[Result]]:
+    """A whole run, or the rest of ``resume`` (plus its ``redo`` keys): record it, execute it,
+    mark how it ended."""
     store.check_writable()
     run = resume or new_run(plan)
     run.status, run.pid, run.finished_at = "running", os.getpid(), None
     try:
-        results = execute(plan, run, store, sandbox, events)
+        results = execute(plan, run, store, sandbox, events, redo)
     except BaseException as exc:
         run.status = "interrupted"
         if isinstance(exc, Interrupted):

@@ -49,6 +49,25 @@ class StoreError(RuntimeError):
     """The store cannot be opened or written (the message says where and what to do)."""
 
 
+def _damaged(path: Path, exc: sqlite3.Error) -> StoreError:
+    """One line for a database that is not one, or whose pages are corrupt."""
+    return StoreError(f"the store {path} is damaged or not a showdown database ({exc}); move it "
+                      f"aside and start afresh, or salvage it with `sqlite3 {path} .recover`, "
+                      "or choose another with --db")
+
+
+@contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    try:
+        yield
+    except sqlite3.OperationalError as exc:  # locked, unreadable: not damage
+        raise StoreError(f"cannot read the store {path}: {exc}") from exc
+    except sqlite3.DatabaseError as exc:
+        raise _damaged(path, exc) from exc
+    except (sqlite3.Error, json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise StoreError(f"cannot read the store {path}: {exc}") from exc
+
+
 def _rescue(db_path: Path, run_id: str, record: str) -> Path:
     """Append a result the database refused to a JSON-lines file, wherever one can be written."""
     for folder in (db_path.parent, Path(tempfile.gettempdir())):
@@ -81,6 +100,13 @@ class Store:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA busy_timeout=30000")
             self._db.executescript(_SCHEMA)
+            # A damaged file may open and still fail on the first page a query touches.
+            self._db.execute("SELECT count(*) FROM runs").fetchone()
+            self._db.execute("SELECT count(*) FROM results").fetchone()
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"cannot open the store {path}: {exc} (choose another with --db)") from exc
+        except sqlite3.DatabaseError as exc:
+            raise _damaged(path, exc) from exc
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open the store {path}: {exc} (choose another with --db)") from exc
 
@@ -97,6 +123,10 @@ class Store:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"cannot write to the store {self.path}: {exc}") from exc
+        except sqlite3.DatabaseError as exc:
+            raise _damaged(self.path, exc) from exc
         except sqlite3.Error as exc:
             raise StoreError(f"cannot write to the store {self.path}: {exc}") from exc
 
@@ -143,18 +173,43 @@ class Store:
 
     def runs(self) -> list[RunInfo]:
         """Every run, oldest first."""
-        rows = self._db.execute("SELECT record FROM runs ORDER BY started_at, run_id").fetchall()
-        return [from_dict(RunInfo, json.loads(r[0])) for r in rows]
+        with _reading(self.path):
+            rows = self._db.execute("SELECT record FROM runs ORDER BY started_at, run_id").fetchall()
+            return [from_dict(RunInfo, json.loads(r[0])) for r in rows]
 
     def run(self, run_id: str) -> RunInfo | None:
-        row = self._db.execute("SELECT record FROM runs WHERE run_id = ?", (run_id,)).fetchone()
-        return from_dict(RunInfo, json.loads(row[0])) if row else None
+        with _reading(self.path):
+            row = self._db.execute("SELECT record FROM runs WHERE run_id = ?",
+                                   (run_id,)).fetchone()
+            return from_dict(RunInfo, json.loads(row[0])) if row else None
 
     def last_unfinished(self) -> RunInfo | None:
         """The newest run that did not finish (interrupted, or its process died)."""
-        row = self._db.execute("SELECT record FROM runs WHERE status != 'finished' "
-                               "ORDER BY started_at DESC, rowid DESC LIMIT 1").fetchone()
-        return from_dict(RunInfo, json.loads(row[0])) if row else None
+        with _reading(self.path):
+            row = self._db.execute("SELECT record FROM runs WHERE status != 'finished' "
+                                   "ORDER BY started_at DESC, rowid DESC LIMIT 1").fetchone()
+            return from_dict(RunInfo, json.loads(row[0])) if row else None
+
+    def counts(self) -> dict[str, tuple[int, int]]:
+        """run_id -> (results, failed generations), for listing runs without loading them."""
+        with _reading(self.path):
+            rows = self._db.execute("SELECT run_id, count(*), count(error) FROM results "
+                                    "GROUP BY run_id").fetchall()
+        return {r: (n, f) for r, n, f in rows}
+
+    def failed_keys(self, run_id: str) -> set[tuple[str, str, str, int]]:
+        """(model, task, case, trial) of a run's failed generations (``error`` set)."""
+        with _reading(self.path):
+            rows = self._db.execute("SELECT model, task, case_id, trial FROM results "
+                                    "WHERE run_id = ? AND error IS NOT NULL", (run_id,)).fetchall()
+        return {(m, t, c, n) for m, t, c, n in rows}
+
+    def delete_run(self, run_id: str) -> int:
+        """Remove a run and its results; returns how many results went with it."""
+        with self._tx() as db:
+            gone = db.execute("DELETE FROM results WHERE run_id = ?", (run_id,)).rowcount
+            db.execute("DELETE FROM runs WHERE run_id = ?", (run_id,))
+        return int(gone)
 
     def results(
         self,
@@ -174,13 +229,15 @@ class Store:
         sql = "SELECT r.record FROM results r JOIN runs USING (run_id)"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        rows = self._db.execute(sql + " ORDER BY r.id", args).fetchall()
-        return [from_dict(Result, json.loads(r[0])) for r in rows]
+        with _reading(self.path):
+            rows = self._db.execute(sql + " ORDER BY r.id", args).fetchall()
+            return [from_dict(Result, json.loads(r[0])) for r in rows]
 
     def done_keys(self, run_id: str) -> set[tuple[str, str, str, int]]:
         """(model, task, case, trial) of every result a run already holds."""
-        rows = self._db.execute(
-            "SELECT model, task, case_id, trial FROM results WHERE run_id = ?", (run_id,)
-        ).fetchall()
+        with _reading(self.path):
+            rows = self._db.execute(
+                "SELECT model, task, case_id, trial FROM results WHERE run_id = ?", (run_id,)
+            ).fetchall()
         return {(m, t, c, n) for m, t, c, n in rows}
 

@@ -9,6 +9,7 @@ spread over all of them.
 from __future__ import annotations
 
 import re
+import struct
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 from gguf import GGUFReader, LlamaFileType, ReaderTensor
 
-__all__ = ["GgufError", "GgufInfo", "find_shards", "read_gguf"]
+__all__ = ["GgufError", "GgufInfo", "check_gguf", "find_shards", "read_gguf"]
 
 _SHARD_RE = re.compile(r"^(?P<stem>.+)-(?P<no>\d{5})-of-(?P<count>\d{5})\.gguf$")
 _LAYER_RE = re.compile(r"^blk\.(\d+)\.")
@@ -120,12 +121,58 @@ class _Reader(GGUFReader):
         self._plain = value.view(np.ndarray)
 
 
+#: GGUF versions llama.cpp reads (version 1 was dropped in 2023).
+_VERSIONS = (2, 3)
+_FIX = "download it again, or give another GGUF file"
+
+
+def _check_header(path: Path) -> None:
+    """The fixed header: magic, a version llama.cpp reads, plausible counts."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(24)
+    except OSError as exc:
+        raise GgufError(f"cannot read {path} ({exc.strerror or exc})") from exc
+    if head[:4] != b"GGUF":
+        raise GgufError(f"{path} is not a GGUF file (it does not start with 'GGUF'); "
+                        "give a .gguf model file")
+    if len(head) < 24:
+        raise GgufError(f"{path} is cut short ({len(head)} bytes, not even a header); {_FIX}")
+    version = struct.unpack("<I", head[4:8])[0]
+    if version not in _VERSIONS:
+        raise GgufError(f"{path} is GGUF version {version}; llama.cpp reads versions 2 and 3 "
+                        f"(convert or {_FIX})")
+
+
 def _open(path: Path) -> GGUFReader:
     """A reader for one file, with the gguf package's assorted failures turned into GgufError."""
+    _check_header(path)
     try:
         return _Reader(path)
-    except (ValueError, OSError, IndexError, KeyError) as exc:
-        raise GgufError(f"{path} is not a readable GGUF file ({exc})") from exc
+    # The gguf package fails on a cut file with whatever numpy or struct raised first
+    # ("cannot reshape array ..."): any of them means the same thing to a user.
+    except (ValueError, OSError, IndexError, KeyError, struct.error, TypeError,
+            OverflowError, MemoryError) as exc:
+        raise GgufError(f"{path} is truncated or damaged (its metadata or tensor table is "
+                        f"incomplete); {_FIX}") from exc
+
+
+def check_gguf(path: Path) -> None:
+    """Refuse, before any server starts, a path that is missing, not a GGUF, of a version
+    llama.cpp cannot read, or cut short anywhere (header, metadata, tensor table or data)."""
+    if not path.exists():
+        raise GgufError(f"no such model file {path} (check the path; `showdown models` lists "
+                        "the GGUF files it sees)")
+    if not path.is_file():
+        raise GgufError(f"{path} is not a file; give the path of a .gguf model file")
+    shards = find_shards(path)
+    for shard in shards:
+        reader = _open(shard)
+        size = shard.stat().st_size
+        end = max((int(t.data_offset) + int(t.n_bytes) for t in reader.tensors), default=0)
+        if end > size:
+            raise GgufError(f"{shard} is truncated ({size:,} bytes; its tensors need {end:,}); "
+                            f"{_FIX}")
 
 
 def _get(reader: GGUFReader, key: str) -> Any:

@@ -11,6 +11,7 @@ from typing import Any
 from showdown.providers.anthropic import DEFAULT_BASE_URL as ANTHROPIC_BASE_URL
 from showdown.providers.anthropic import AnthropicProvider
 from showdown.providers.base import Provider, ProviderError
+from showdown.providers.hints import suggest_spec
 from showdown.providers.http import RetryPolicy
 from showdown.providers.llamacpp import LlamaCppProvider
 from showdown.providers.ollama import OllamaProvider, ollama_base_url
@@ -39,13 +40,15 @@ def parse_spec(text: str, options: dict[str, Any] | None = None) -> ModelSpec:
     """Split ``Display=provider:target``; an unknown provider is a one-line error."""
     name, _, spec = text.rpartition("=") if "=" in text.split(":", 1)[0] else ("", "", text)
     provider, sep, target = spec.partition(":")
+    hint = suggest_spec(text, PROVIDERS)
+    meant = f"; did you mean {hint!r}?" if hint else ""
     if not sep or not target:
         raise ProviderError(f"model spec {text!r}: expected PROVIDER:TARGET, e.g. "
                             "ollama:gemma3:12b, llamacpp:model.gguf, anthropic:MODEL, "
-                            "openai:MODEL or openai-compat:http://host:8000/v1#model")
+                            f"openai:MODEL or openai-compat:http://host:8000/v1#model{meant}")
     if provider not in PROVIDERS:
-        raise ProviderError(f"model spec {text!r}: unknown provider {provider!r}; "
-                            f"known: {', '.join(sorted(PROVIDERS))}")
+        raise ProviderError(f"model spec {text!r}: unknown provider {provider!r}{meant} "
+                            f"(known: {', '.join(sorted(PROVIDERS))})")
     return ModelSpec(provider, target, name, spec, options or {})
 
 

@@ -22,7 +22,9 @@ __all__ = ["CSV_COLUMNS", "csv_rows", "render_csv", "render_json", "report_dict"
 
 def report_dict(report: Report) -> dict[str, Any]:
     """Every table of the report as JSON-ready data (each figure with its whole sentence)."""
-    data = dataclasses.asdict(report)
+    # Whole answers belong to `showdown show --json`, not to every table's JSON.
+    data = dataclasses.asdict(dataclasses.replace(report, results=(), labels=()))
+    del data["results"], data["labels"]
     for figure, row in zip(report.numbers, data["numbers"], strict=True):
         row["text"] = figure.text
     return data
@@ -45,6 +47,7 @@ CSV_COLUMNS: tuple[str, ...] = (
     "functional_total", "score", "score_min", "score_max", "score_ci_low", "score_ci_high",
     "diagnoses",
     *(f"style_{name}" for name in _SPREADS_STYLE), "third_party_imports", "leaderboard_rank",
+    "settings", "showdown", "servers", "host", "machine",
 )
 
 
@@ -88,7 +91,15 @@ def csv_rows(report: Report) -> list[dict[str, Any]]:
     style = {key(s): s for s in report.style}
     ranks = {(b.round, b.model, b.task): b.rank for b in report.leaderboard}
     return [_row(p, quality.get(key(p)), style.get(key(p)), ranks.get(key(p)))
-            for p in report.performance]
+            | _context(report, p.round) for p in report.performance]
+
+
+def _context(report: Report, round_: str) -> dict[str, str]:
+    """The settings, versions, host and load of the runs of a round (distinct values joined)."""
+    runs = [c for c in report.context if (c.round or c.run_id) == round_]
+    return {name: " | ".join(dict.fromkeys(getattr(c, name) for c in runs))
+            for name in ("settings", "showdown", "servers", "host")} | {
+        "machine": " | ".join(dict.fromkeys(c.busy for c in runs))}
 
 
 def render_csv(report: Report) -> str:

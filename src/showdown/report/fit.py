@@ -11,6 +11,7 @@ from rich.text import Text
 from showdown.hardware.assess import FitReport
 from showdown.hardware.fit import gib
 from showdown.records import to_dict
+from showdown.safetext import safe_text
 
 __all__ = ["fit_json", "print_fit"]
 
@@ -40,7 +41,9 @@ def _layer_sizes(sizes: list[int]) -> str:
 def print_fit(console: Console, report: FitReport) -> None:
     """One table: what the model is, the budget, and where its layers will sit."""
     info, p = report.info, report.prediction
-    table = Table(title=f"showdown fit — {info.name or info.path}", show_header=False,
+    # The name comes from the file's own metadata: untrusted text, never markup.
+    table = Table(title=safe_text(f"showdown fit — {info.name or info.path}", one_line=True),
+                  show_header=False,
                   title_justify="left")
     table.add_column(style="bold")
     table.add_column()
@@ -67,9 +70,9 @@ def print_fit(console: Console, report: FitReport) -> None:
         ("on the CPU side", f"{gib(p.cpu_bytes)} of weights (RAM {gib(report.ram_bytes)})"),
     ]
     for key, value in rows:
-        table.add_row(key, value)
+        table.add_row(key, safe_text(value))
     table.add_row("tier", Text(_TIER_TEXT[p.tier], style=_TIER_STYLE[p.tier]))
-    table.add_row("why", p.why)
+    table.add_row("why", safe_text(p.why))
     console.print(table)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from showdown.records import GenerationSettings, Result, RunInfo
 from showdown.report.spread import Spread, median_spread, score_spread
@@ -25,14 +25,25 @@ __all__ = [
     "group_speed",
     "joules_per_token_of",
     "most_common",
+    "peak_ram_of",
     "peak_vram_of",
     "placement_of",
+    "prompt_rate_of",
     "round_labels",
     "round_order",
     "size_of",
 ]
 
 T = TypeVar("T")
+
+
+class _Failure(Protocol):
+    @property
+    def round(self) -> str: ...
+    @property
+    def model(self) -> str: ...
+    @property
+    def task(self) -> str: ...
 
 #: Where a model ran, as providers record it in ``model_info["placement"]``, best tier first.
 PLACEMENTS: dict[str, str] = {
@@ -73,6 +84,22 @@ def peak_vram_of(result: Result) -> float | None:
     """Peak GPU memory during the request (telemetry ``peak_vram_bytes`` or NVML's device peak)."""
     tel = result.telemetry
     return _number(tel.get("peak_vram_bytes", tel.get("gpu_mem_used_peak_bytes")))
+
+
+def peak_ram_of(result: Result) -> float | None:
+    """Peak resident memory of the model's server process tree during the request."""
+    return _number(result.telemetry.get("proc_rss_peak_bytes"))
+
+
+def prompt_rate_of(result: Result) -> float | None:
+    """Prompt processing speed (tokens/s) as the server reported it: llama-server's
+    ``prompt_per_second``, or Ollama's ``prompt_eval_count`` over ``prompt_eval_duration``."""
+    timings = result.generation.server_timings
+    rate = _number(timings.get("prompt_per_second"))
+    if rate is not None:
+        return rate
+    count, ns = _number(timings.get("prompt_eval_count")), _number(timings.get("prompt_eval_duration"))
+    return count / (ns / 1e9) if count and ns else None
 
 
 def joules_per_token_of(result: Result) -> float | None:
@@ -130,10 +157,8 @@ class Group:
         """The model spec its results ran (the most common, should they differ)."""
         return most_common(r.spec for r in self.results)
 
-    @property
-    def failed(self) -> int:
-        """How many of its generations failed, so that nothing was judged."""
-        return sum(r.verdict is None for r in self.results)
+    #: How many of its generations failed (listed apart, not among ``results``).
+    failed: int = 0
 
 
 def most_common(values: Iterable[T | None]) -> T | None:
@@ -142,9 +167,12 @@ def most_common(values: Iterable[T | None]) -> T | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
-def group_results(results: Iterable[Result], runs: Iterable[RunInfo]) -> list[Group]:
-    """Results grouped per (round, model, task): rounds in time order, then model, then task."""
+def group_results(results: Iterable[Result], runs: Iterable[RunInfo],
+                  failures: Iterable[_Failure] = ()) -> list[Group]:
+    """Measured results grouped per (round, model, task): rounds in time order, then model,
+    then task; each group counts the ``failures`` (failed generations) of its cell."""
     results = list(results)
+    failed = Counter((f.round, f.model, f.task) for f in failures)
     labels = round_labels(results, runs)
     order = {label: i for i, label in enumerate(round_order(results, labels))}
     cells: dict[tuple[str, str, str], list[Result]] = {}
@@ -152,7 +180,8 @@ def group_results(results: Iterable[Result], runs: Iterable[RunInfo]) -> list[Gr
         key = (labels[result.run_id], result.model, result.task)
         cells.setdefault(key, []).append(result)
     keys = sorted(cells, key=lambda k: (order[k[0]], k[1].lower(), k[2]))
-    return [Group(k[0], k[1], k[2], tuple(sorted(cells[k], key=_trial_key))) for k in keys]
+    return [Group(k[0], k[1], k[2], tuple(sorted(cells[k], key=_trial_key)), failed[k])
+            for k in keys]
 
 
 def _trial_key(result: Result) -> tuple[int, str, str]:
@@ -160,7 +189,7 @@ def _trial_key(result: Result) -> tuple[int, str, str]:
 
 
 def group_score(group: Group) -> Spread | None:
-    """Mean score over its results; a failed generation scores 0 (no code is no code)."""
+    """Mean score over its measured results; an answer with nothing to judge scores 0."""
     return score_spread(0 if r.verdict is None else r.verdict.score for r in group.results)
 
 

@@ -15,15 +15,24 @@ from typing import Any
 
 from showdown import __version__
 from showdown.report import fmt
+from showdown.report.context import group_anchor
+from showdown.report.detail import detail_html
 from showdown.report.groups import MIXED, PLACEMENTS
 from showdown.report.rows import Report
 from showdown.report.tables import Section, TableSpec, sections, title
+from showdown.safetext import visible
 
 __all__ = ["TIER_COLOURS", "chart_data", "render_html"]
 
 #: One colour per place a model ran, shared by the charts and the table chips.
 TIER_COLOURS = {"vram": "#16a34a", "partial": "#d97706", "cpu": "#dc2626", "cloud": "#2563eb",
                 "unknown": "#6b7280", MIXED: "#9333ea"}
+
+
+def _esc(text: str) -> str:
+    """HTML-escaped, with control characters written out: a page may be read with `cat`, and a
+    bidi override would reorder what a browser shows."""
+    return html.escape(visible(text))
 
 
 def _asset(name: str) -> str:
@@ -74,13 +83,13 @@ def chart_data(report: Report) -> dict[str, Any]:
 
 
 def _cell(tag: str, cell_text: str, attrs: dict[str, str]) -> str:
-    rendered = "".join(f' {k}="{html.escape(v)}"' for k, v in attrs.items() if v)
+    rendered = "".join(f' {k}="{_esc(v)}"' for k, v in attrs.items() if v)
     return f"<{tag}{rendered}>{cell_text}</{tag}>"
 
 
 def _table(spec: TableSpec, caption: bool = True) -> str:
     head = "".join(
-        _cell("th", f'<button type="button">{html.escape(name)}</button>',
+        _cell("th", f'<button type="button">{_esc(name)}</button>',
               {"class": "num" if numeric else "", "data-type": "num" if numeric else "text",
                "aria-sort": "none", "scope": "col"})
         for name, numeric in zip(spec.columns, spec.numeric, strict=True))
@@ -88,32 +97,53 @@ def _table(spec: TableSpec, caption: bool = True) -> str:
     for row in spec.rows:
         cells = []
         for cell, numeric in zip(row, spec.numeric, strict=True):
-            inner = html.escape(cell.text)
+            inner = _esc(cell.text)
+            if cell.link:
+                inner = f'<a href="#{_esc(cell.link)}">{inner}</a>'
             if cell.tone.startswith("tier-"):
-                inner = f'<i class="chip {html.escape(cell.tone)}"></i>{inner}'
+                inner = f'<i class="chip {_esc(cell.tone)}"></i>{inner}'
             if cell.span:
-                inner += f'<span class="span">{html.escape(cell.span)}</span>'
+                inner += f'<span class="span">{_esc(cell.span)}</span>'
             sort = "" if cell.sort is None or cell.text == fmt.DASH else str(cell.sort)
             classes = " ".join(c for c in ("num" if numeric else "",
                                            "" if cell.tone.startswith("tier-") else cell.tone) if c)
             cells.append(_cell("td", inner, {"data-sort": sort, "title": cell.title,
                                              "class": classes}))
         body.append("<tr>" + "".join(cells) + "</tr>")
-    note = f'<p class="note">{html.escape(spec.caption)}</p>' if spec.caption else ""
-    title = f"<caption>{html.escape(spec.title)}</caption>" if caption else ""
+    note = f'<p class="note">{_esc(spec.caption)}</p>' if spec.caption else ""
+    title = f"<caption>{_esc(spec.title)}</caption>" if caption else ""
     return (f'<div class="table-wrap"><table class="sortable">{title}<thead><tr>{head}</tr>'
             f'</thead><tbody>{"".join(body)}</tbody></table>{note}</div>')
 
 
 def _section(section: Section) -> str:
     tables = "".join(_table(t, t.title != section.title) for t in section.tables)
-    return (f'<section id="{section.key}"><h2>{html.escape(section.title)}</h2>'
-            f'<p class="intro">{html.escape(section.intro)}</p>{tables}</section>')
+    bullets = "".join(f"<li>{_esc(line)}</li>" for line in section.bullets)
+    items = f"<ul>{bullets}</ul>" if bullets else ""
+    return (f'<section id="{section.key}"><h2>{_esc(section.title)}</h2>'
+            f'<p class="intro">{_esc(section.intro)}</p>{tables}{items}</section>')
+
+
+def _details(report: Report) -> str:
+    """Every result's detail, under one heading per (round, model, task) the tables link to."""
+    labels = dict(report.labels)
+    cells: dict[tuple[str, str, str], list[str]] = {}
+    for result in report.results:
+        key = (labels.get(result.run_id, result.run_id), result.model, result.task)
+        cells.setdefault(key, []).append(detail_html(result))
+    if not cells:
+        return ""
+    blocks = "".join(
+        f'<div class="cell" id="{group_anchor(*key)}"><h3>{_esc(" · ".join(key))}</h3>'
+        f'{"".join(items)}</div>' for key, items in cells.items())
+    return ('<section id="results"><h2>Results</h2><p class="intro">Each answer, its '
+            "extracted code, checks and test commands; the same as <code>showdown show ID"
+            f"</code>.</p>{blocks}</section>")
 
 
 def _numbers(report: Report) -> str:
-    cards = "".join(f'<div class="figure" data-key="{html.escape(f.key)}"><b>{html.escape(f.lead)}'
-                    f"</b><span>{html.escape(f.words)}</span></div>" for f in report.numbers)
+    cards = "".join(f'<div class="figure" data-key="{_esc(f.key)}"><b>{_esc(f.lead)}'
+                    f"</b><span>{_esc(f.words)}</span></div>" for f in report.numbers)
     return (f'<section id="numbers"><h2>By the numbers</h2><div class="figures">{cards}</div>'
             "</section>")
 
@@ -128,11 +158,13 @@ def _charts(data: dict[str, Any]) -> str:
               ("spread-score", "Trial spread: score", "Each dot a trial; dash: mean.",
                bool(data["trials"]))]
     figures = "".join(
-        f'<figure class="chart chart-{key}"><figcaption>{html.escape(name)}<small>'
-        f'{html.escape(hint)}</small></figcaption><div class="canvas-box">'
-        f'<canvas data-chart="{key}" role="img" aria-label="{html.escape(name)}"></canvas>'
+        f'<figure class="chart chart-{key}"><figcaption>{_esc(name)}<small>'
+        f'{_esc(hint)}</small></figcaption><div class="canvas-box">'
+        f'<canvas data-chart="{key}" role="img" aria-label="{_esc(name)}"></canvas>'
         "</div></figure>"
         for key, name, hint, shown in charts if shown)
+    if not figures:
+        return ""
     return f'<section id="charts"><h2>Charts</h2><div class="charts">{figures}</div></section>'
 
 
@@ -143,30 +175,30 @@ def _count(n: int, word: str) -> str:
 def render_html(report: Report) -> str:
     """The whole page: heading, figures, charts, then every table, as one HTML document."""
     data = chart_data(report)
-    parts = {s.key: s for s in sections(report) if s.tables}
-    order = ("leaderboard", "performance", "quality", "tiers", "style")
-    body = "".join(_section(parts[k]) for k in order if k in parts)
-    heading = html.escape(title(report))
+    parts = {s.key: s for s in sections(report) if s.tables or (s.key == "context" and s.bullets)}
+    order = ("leaderboard", "performance", "quality", "failed", "tiers", "style", "context")
+    body = "".join(_section(parts[k]) for k in order if k in parts) + _details(report)
+    heading = _esc(title(report))
     sub = " · ".join([_count(len(report.models), "model"), _count(len(report.rounds), "round"),
                       ", ".join(report.tasks)])
-    json_text = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    json_text = json.dumps(data, ensure_ascii=True).replace("</", "<\\/")
     return f"""<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="showdown {html.escape(__version__)}">
+<meta name="generator" content="showdown {_esc(__version__)}">
 <title>{heading}</title>
 <style>{_asset("report.css")}</style>
 </head>
 <body>
-<header><div class="wrap"><h1>{heading}</h1><p>{html.escape(sub)}</p></div></header>
+<header><div class="wrap"><h1>{heading}</h1><p>{_esc(sub)}</p></div></header>
 <main class="wrap">
 {_numbers(report)}
 {_charts(data)}
 {body}
 </main>
-<footer class="wrap">Made by showdown {html.escape(__version__)}. Charts drawn with Chart.js
+<footer class="wrap">Made by showdown {_esc(__version__)}. Charts drawn with Chart.js
 (MIT licence), inlined so this page works offline.</footer>
 <script type="application/json" id="showdown-data">{json_text}</script>
 <script>{_inline_script(_chartjs())}</script>

@@ -78,9 +78,15 @@ def leaderboard(groups: Iterable[Group]) -> list[LeaderRow]:
                 rounds=tuple(g.round for g in cells[(task, group.model)]),
                 placement=group.placement, size_bytes=group.size_bytes,
                 tokens_per_s=group_speed(group), score=group_score(group),
-                samples=len(group.results), note=_tie_note(group, ranked),
+                samples=len(group.results), note=_note(group, ranked),
             ))
     return rows
+
+
+def _note(group: Group, ranked: Sequence[Group]) -> str:
+    failed = (f"{group.failed} failed generation{'s' if group.failed > 1 else ''} not counted"
+              if group.failed else "")
+    return "; ".join(p for p in (_tie_note(group, ranked), failed) if p)
 
 
 def _tie_note(group: Group, ranked: Sequence[Group]) -> str:

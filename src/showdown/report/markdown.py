@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from showdown.report.rows import Report
 from showdown.report.tables import Section, TableSpec, sections, title
+from showdown.safetext import visible
 
 __all__ = ["render_markdown"]
 
 
 def _escape(text: str) -> str:
-    """A cell's text with pipes escaped and line breaks flattened (one row per line)."""
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    """A cell's text with pipes escaped, line breaks flattened (one row per line) and control
+    characters written out (a report may be read with `cat`)."""
+    return visible(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
 def _table(spec: TableSpec) -> list[str]:
@@ -28,9 +30,9 @@ def _section(section: Section) -> list[str]:
     many = len(section.tables) > 1
     for spec in section.tables:
         if many or spec.title != section.title:
-            lines += [f"### {spec.title}", ""]
+            lines += [f"### {visible(spec.title, one_line=True)}", ""]
         lines += [*_table(spec), ""]
-    lines += [f"- {line}" for line in section.bullets]
+    lines += [f"- {visible(line, one_line=True)}" for line in section.bullets]
     if section.bullets:
         lines.append("")
     return lines

@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.table import Table
 
 from showdown.inventory import SeenModel
+from showdown.safetext import safe_text
 
 __all__ = ["human_size", "print_models"]
 
@@ -28,6 +29,9 @@ def print_models(console: Console, models: list[SeenModel]) -> None:
         table.add_column(col, justify="right" if col == "Size" else "left",
                          overflow="fold" if col.startswith("Model") else "ellipsis")
     for m in models:
-        table.add_row(m.source, m.spec, m.name, human_size(m.size_bytes), m.quantization or "—",
-                      m.family or "—", m.detail)
+        detail = safe_text(m.detail)
+        if m.problem:
+            detail.append(("; " if m.detail else "") + safe_text(m.problem).plain, style="red")
+        table.add_row(m.source, safe_text(m.spec), safe_text(m.name), human_size(m.size_bytes),
+                      safe_text(m.quantization or "—"), safe_text(m.family or "—"), detail)
     console.print(table)

@@ -46,14 +46,15 @@ def _plural(n: int, word: str) -> str:
 
 
 def by_the_numbers(groups: Sequence[Group], perf: Sequence[PerfRow],
-                   board: Sequence[LeaderRow], changes: Sequence[RoundChange]) -> list[Figure]:
+                   board: Sequence[LeaderRow], changes: Sequence[RoundChange],
+                   failed: int = 0) -> list[Figure]:
     """The headline figures of the selection, in the seed's order: scope, quality, speed, fit."""
     rounds = list(dict.fromkeys(g.round for g in groups))
 
     def who(row: PerfRow | LeaderRow) -> str:
         return f"{row.model} in {row.round}" if len(rounds) > 1 else row.model
 
-    figures = _scope(groups, rounds)
+    figures = _scope(groups, rounds, failed)
     figures += _quality(board, who)
     figures += _speed(perf, who)
     figures += _placement(groups, board, who)
@@ -67,11 +68,12 @@ def by_the_numbers(groups: Sequence[Group], perf: Sequence[PerfRow],
     return figures
 
 
-def _scope(groups: Sequence[Group], rounds: list[str]) -> list[Figure]:
+def _scope(groups: Sequence[Group], rounds: list[str], failed: int) -> list[Figure]:
+    """How much was measured; failed generations are counted apart, never as measured."""
     models = {g.model for g in groups}
     tasks = {g.task for g in groups}
     results = sum(len(g.results) for g in groups)
-    failed = sum(g.failed for g in groups)
+    judged = sum(r.verdict is not None for g in groups for r in g.results)
     text = "benchmarked"
     if len(rounds) > 1:
         text += f" across {len(rounds)} rounds"
@@ -79,10 +81,10 @@ def _scope(groups: Sequence[Group], rounds: list[str]) -> list[Figure]:
         text += f" on {len(tasks)} tasks"
     out = [Figure("models", len(models), _plural(len(models), "model"), text),
            Figure("results", results, _plural(results, "generation"),
-                  f"measured, {results - failed} judged")]
+                  f"measured, {judged} judged")]
     if failed:
         out.append(Figure("failed_generations", failed, _plural(failed, "generation"),
-                          "failed with no answer to judge"))
+                          "did not run (listed under \"Did not run\", with the reason)"))
     return out
 
 

@@ -2,7 +2,8 @@
 
 Every format (terminal, Markdown, HTML, JSON, CSV) renders the same ``Report``, so a figure
 is computed once. With several trials per (model, task), speed is the median with min–max and
-score the mean; a generation that failed is counted (and scores 0), never dropped silently.
+score the mean. A failed generation (``generation.error`` set) is never ranked, scored or
+counted as measured: it is listed apart, with its reason, in ``Report.failed``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from showdown.records import Result, RunInfo
+from showdown.records import Result, RunInfo, is_failed
+from showdown.report.context import ContextRow, FailedRow, context_rows, failed_rows
 from showdown.report.groups import (
     PLACEMENTS,
     Group,
@@ -20,8 +22,10 @@ from showdown.report.groups import (
     group_speed,
     joules_per_token_of,
     most_common,
+    peak_ram_of,
     peak_vram_of,
     placement_of,
+    prompt_rate_of,
     round_labels,
     round_order,
     size_of,
@@ -68,6 +72,8 @@ class PerfRow:
     lines: Spread | None
     peak_vram_bytes: Spread | None
     joules_per_token: Spread | None
+    prompt_tokens_per_s: Spread | None = None
+    peak_ram_bytes: Spread | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,7 @@ class QualityRow:
     diagnoses: tuple[DiagnosisCount, ...]
     #: (k, pass@k) for tasks of several cases (HumanEval): k = 1, and the trial count if > 1.
     pass_at: tuple[tuple[int, float], ...] = ()
+    failed: int = 0
 
 
 @dataclass(frozen=True)
@@ -141,8 +148,12 @@ class Report:
     style: tuple[StyleRow, ...]
     numbers: tuple[Figure, ...]
     trials: tuple[TrialSeries, ...]
-
-
+    failed: tuple[FailedRow, ...] = ()
+    context: tuple[ContextRow, ...] = ()
+    #: Every selected result (failed ones too), for per-result detail in the HTML page.
+    results: tuple[Result, ...] = ()
+    #: round label of each run id, to place a result under its table row.
+    labels: tuple[tuple[str, str], ...] = ()
 
 
 def performance_rows(groups: Iterable[Group]) -> list[PerfRow]:
@@ -164,6 +175,8 @@ def performance_rows(groups: Iterable[Group]) -> list[PerfRow]:
             lines=median_spread(r.verdict.code_lines for r in g.results if r.verdict is not None),
             peak_vram_bytes=median_spread(map(peak_vram_of, g.results)),
             joules_per_token=median_spread(map(joules_per_token_of, g.results)),
+            prompt_tokens_per_s=median_spread(map(prompt_rate_of, g.results)),
+            peak_ram_bytes=median_spread(map(peak_ram_of, g.results)),
         ))
     return sorted(rows, key=lambda r: (index[r.round], r.task, _nones_last(r.ttft_s),
                                        r.model.lower()))
@@ -195,8 +208,8 @@ def _diagnoses(results: list[Result]) -> tuple[DiagnosisCount, ...]:
     messages: dict[str, str] = {}
     for result in results:
         if result.verdict is None:
-            counts["generation_failed"] += 1
-            messages.setdefault("generation_failed", result.generation.error or "no answer came back")
+            counts["empty_answer"] += 1
+            messages.setdefault("empty_answer", "no answer text came back to judge")
             continue
         for diag in result.verdict.diagnoses:
             counts[diag.code] += 1
@@ -234,6 +247,7 @@ def quality_rows(groups: Iterable[Group]) -> list[QualityRow]:
             syntax_ok=sum(v.syntax_ok for v in judged),
             features=_tally(results, "features"), functional=_tally(results, "functional"),
             score=group_score(g), diagnoses=_diagnoses(results), pass_at=pass_at(results),
+            failed=g.failed,
         ))
     return sorted(rows, key=lambda r: (index[r.round], r.task, _nones_last(r.score, -1.0),
                                        r.model.lower()))
@@ -283,20 +297,29 @@ def trial_series(groups: Iterable[Group]) -> list[TrialSeries]:
 
 
 def build_report(results: Iterable[Result], runs: Iterable[RunInfo]) -> Report:
-    """Every table of the report from the selected results and the runs they came from."""
-    results, runs = list(results), list(runs)
-    groups = group_results(results, runs)
-    rounds = tuple(round_order(results, round_labels(results, runs)))
-    tasks = tuple(sorted({r.task for r in results}))
+    """Every table of the report from the selected results and the runs they came from.
+
+    Tables hold the measured results only; failed generations go to ``failed`` (each group's
+    count of them is still shown beside its row).
+    """
+    everything, runs = list(results), list(runs)
+    results = [r for r in everything if not is_failed(r)]
+    labels = round_labels(everything, runs)
+    failures = failed_rows((r for r in everything if is_failed(r)), labels)
+    groups = group_results(results, runs, failures)
+    rounds = tuple(round_order(everything, labels))
+    tasks = tuple(sorted({r.task for r in everything}))
     perf, quality = performance_rows(groups), quality_rows(groups)
     board = leaderboard(groups)
     changes = round_changes(groups, rounds)
     return Report(
         rounds=rounds, tasks=tasks,
-        models=tuple(sorted({r.model for r in results}, key=str.lower)),
+        models=tuple(sorted({r.model for r in everything}, key=str.lower)),
         performance=tuple(perf), quality=tuple(quality), tiers=tuple(tier_rows(groups)),
         leaderboard=tuple(board), changes=tuple(changes),
         style=tuple(style_rows(groups)),
-        numbers=tuple(by_the_numbers(groups, perf, board, changes)),
+        numbers=tuple(by_the_numbers(groups, perf, board, changes, len(failures))),
         trials=tuple(trial_series(groups)),
+        failed=tuple(failures), context=tuple(context_rows(everything, runs)),
+        results=tuple(everything), labels=tuple(labels.items()),
     )

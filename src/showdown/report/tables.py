@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from showdown.report import fmt
+from showdown.report.context import FailedRow, group_anchor
 from showdown.report.groups import PLACEMENTS
+from showdown.report.leaderboard import LeaderRow
 from showdown.report.rows import PerfRow, QualityRow, Report, TierRow
 from showdown.report.spread import Spread
 from showdown.report.style import StyleRow
@@ -22,6 +24,8 @@ __all__ = [
     "Cell",
     "Section",
     "TableSpec",
+    "context_lines",
+    "failed_tables",
     "leaderboard_tables",
     "performance_tables",
     "quality_tables",
@@ -55,6 +59,7 @@ class Cell:
     title: str = ""
     span: str = ""
     tone: str = ""  # a style hint: "good"/"fair"/"poor" for scores, "tier-<placement>" for models
+    link: str = ""  # an anchor in the same page (HTML): the detail of what the cell sums up
 
     @property
     def full(self) -> str:
@@ -110,6 +115,11 @@ def _model(name: str, placement: str) -> Cell:
     return Cell(name, name.lower(), title=fmt.placement(placement), tone=f"tier-{placement}")
 
 
+def _linked(cell: Cell, row: PerfRow | QualityRow | LeaderRow) -> Cell:
+    """A model cell that links to its results' detail."""
+    return dataclasses.replace(cell, link=group_anchor(row.round, row.model, row.task))
+
+
 def _table(title: str, spec: Sequence[tuple[str, bool, Callable[[R], Cell]]],
            rows: Sequence[R], caption: str = "") -> TableSpec:
     """Columns as (name, numeric, cell-of-row); a column whose cells are all blank is dropped."""
@@ -129,7 +139,7 @@ def _per_round(rows: Sequence[RR], title: str, report: Report) -> list[tuple[str
 
 
 def _trials(row: PerfRow | QualityRow) -> Cell:
-    failed = row.samples - row.judged if isinstance(row, QualityRow) else row.failed
+    failed = row.failed
     if row.samples == 1 and not failed:
         return Cell(fmt.DASH, 1)
     return Cell(str(row.samples), row.samples, span=f"{failed} failed" if failed else "")
@@ -139,16 +149,18 @@ def performance_tables(report: Report) -> list[TableSpec]:
     """The seed's Performance table (per round), plus load time, VRAM and energy when known."""
     task = len(report.tasks) > 1
     spec: list[tuple[str, bool, Callable[[PerfRow], Cell]]] = [
-        ("Model", False, lambda r: _model(r.model, r.placement)),
+        ("Model", False, lambda r: _linked(_model(r.model, r.placement), r)),
         ("Task", False, lambda r: _text(r.task if task else fmt.DASH)),
         ("Samples", True, _trials),
         ("TTFT", True, lambda r: _num(r.ttft_s, fmt.seconds)),
         ("Total Time", True, lambda r: _num(r.total_s, fmt.seconds)),
         ("Output Tokens", True, lambda r: _num(r.output_tokens, fmt.count)),
         ("Tok/s", True, lambda r: _num(r.tokens_per_s, fmt.rate)),
+        ("Prompt tok/s", True, lambda r: _num(r.prompt_tokens_per_s, fmt.rate)),
         ("Load", True, lambda r: _num(r.load_s, fmt.seconds)),
         ("Lines", True, lambda r: _num(r.lines, fmt.count)),
         ("Peak VRAM", True, lambda r: _num(r.peak_vram_bytes, fmt.size)),
+        ("Peak RAM", True, lambda r: _num(r.peak_ram_bytes, fmt.size)),
         ("J/token", True, lambda r: _num(r.joules_per_token, fmt.rate)),
     ]
     return [_table(title, spec, rows)
@@ -161,7 +173,7 @@ def quality_tables(report: Report) -> list[TableSpec]:
     feats = {r.features.per_result for r in report.quality}
     funcs = {r.functional.per_result for r in report.quality}
     spec: list[tuple[str, bool, Callable[[QualityRow], Cell]]] = [
-        ("Model", False, lambda r: _text(r.model)),
+        ("Model", False, lambda r: _linked(_text(r.model), r)),
         ("Task", False, lambda r: _text(r.task if task else fmt.DASH)),
         ("Samples", True, _trials),
         ("Syntax", False, lambda r: _text(fmt.syntax(r.syntax_ok, r.judged))),
@@ -247,8 +259,10 @@ def leaderboard_tables(report: Report) -> list[TableSpec]:
     out = []
     for task in report.tasks:
         rows = [r for r in report.leaderboard if r.task == task]
+        if not rows:  # nothing measured on this task: nothing to rank
+            continue
         cells = tuple((
-            Cell(str(r.rank), r.rank), _model(r.model, r.placement), _text(r.round),
+            Cell(str(r.rank), r.rank), _linked(_model(r.model, r.placement), r), _text(r.round),
             Cell(_size_text(r.size_bytes, r.placement), r.size_bytes),
             _num(r.tokens_per_s, fmt.rate), _score(r.score),
             _text(r.note or fmt.DASH),
@@ -287,8 +301,36 @@ def _how_read(report: Report) -> str:
     trials = any(r.samples > 1 for r in report.performance)
     text = "Speed is the median over trials and score the mean, with min–max in brackets. " \
         if trials else ""
-    return text + "A generation that failed counts in its row and scores 0; a dash means " \
-        "not measured."
+    return text + "Only generations that ran are measured; those that failed are listed " \
+        "under \"Did not run\". A dash means not measured; Peak RAM is the model server's."
+
+
+def failed_tables(report: Report) -> list[TableSpec]:
+    """Every generation that did not run, with its reason and its result id."""
+    if not report.failed:
+        return []
+    rounds = len(report.rounds) > 1
+    spec: list[tuple[str, bool, Callable[[FailedRow], Cell]]] = [
+        ("Model", False, lambda r: _text(r.model)),
+        ("Round", False, lambda r: _text(r.round if rounds else fmt.DASH)),
+        ("Task", False, lambda r: _text(r.task)),
+        ("Case", False, lambda r: _text(r.case if r.case and r.case != r.task else fmt.DASH)),
+        ("Trial", True, lambda r: Cell(str(r.trial), r.trial)),
+        ("Id", False, lambda r: Cell(r.result_id, r.result_id, link=f"r-{r.result_id}")),
+        ("Reason", False, lambda r: Cell(r.reason, r.reason)),
+    ]
+    return [_table("Did not run", spec, report.failed)]
+
+
+def context_lines(report: Report) -> tuple[str, ...]:
+    """One line per run: settings, versions, host and whether the machine was busy."""
+    out = []
+    for c in report.context:
+        label = f"{c.round} ({c.run_id})" if c.round else c.run_id
+        out.append(f"Run {label}, {c.status}, started {c.started_at}: {c.settings}; "
+                   f"showdown {c.showdown}; servers: {c.servers}; host: {c.host}; "
+                   f"machine: {c.busy}")
+    return tuple(out)
 
 
 def sections(report: Report) -> list[Section]:
@@ -306,8 +348,13 @@ def sections(report: Report) -> list[Section]:
                 "recorded it.", tuple(tier_tables(report))),
         Section("leaderboard", "Leaderboard", f"Best result per model across {rounds}, ranked "
                 "by score, then tok/s.", tuple(leaderboard_tables(report))),
+        Section("failed", "Did not run", "Generations that failed (no answer, or a broken "
+                "stream): never ranked nor scored. `showdown show ID` gives the detail; "
+                "`showdown run --retry-failed RUN` runs them again.", tuple(failed_tables(report))),
         Section("numbers", "By the numbers", "Each figure computed from the selection above.",
                 bullets=tuple(f.text for f in report.numbers)),
+        Section("context", "Context", "What these figures were measured with and on.",
+                bullets=context_lines(report)),
     ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from showdown.safetext import safe_text
 from showdown.tasks.loader import TaskSummary
 
 __all__ = ["print_tasks"]
@@ -20,6 +21,8 @@ def print_tasks(console: Console, rows: list[TaskSummary]) -> None:
     for row in rows:
         cases = str(row.cases) if row.cases is not None else "?"
         text = row.description or row.title
-        table.add_row(row.id, row.kind, cases, f"{text} [red]({row.problem})[/]" if row.problem
-                      else text)
+        shown = safe_text(text)
+        if row.problem:
+            shown.append(f" ({safe_text(row.problem).plain})", style="red")
+        table.add_row(safe_text(row.id), row.kind, cases, shown)
     console.print(table)

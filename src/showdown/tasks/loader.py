@@ -47,8 +47,13 @@ def load_task(folder: Path) -> Task:
     return KINDS[kind](folder, data)
 
 
-def load_tasks(extra_dirs: Iterable[Path] = ()) -> dict[str, Task]:
-    """Every task by id: built-in ones, then each extra folder (a task, or a folder of tasks)."""
+def load_tasks(extra_dirs: Iterable[Path] = (),
+               problems: dict[Path, str] | None = None) -> dict[str, Task]:
+    """Every task by id: built-in ones, then each extra folder (a task, or a folder of tasks).
+
+    With ``problems``, a task folder that cannot be loaded is recorded there (folder → reason)
+    and the others still load; without, it raises TaskError.
+    """
     tasks: dict[str, Task] = {}
     roots = [BUILTIN_DIR, *extra_dirs]
     for root in roots:
@@ -57,7 +62,13 @@ def load_tasks(extra_dirs: Iterable[Path] = ()) -> dict[str, Task]:
         folders = [root] if (root / "task.toml").exists() else sorted(root.iterdir())
         for folder in folders:
             if (folder / "task.toml").exists():
-                task = load_task(folder)
+                try:
+                    task = load_task(folder)
+                except (TaskError, OSError, ValueError, KeyError, TypeError) as exc:
+                    if problems is None:
+                        raise
+                    problems[folder] = str(exc)
+                    continue
                 tasks[task.id] = task
     return tasks
 
@@ -86,7 +97,8 @@ class TaskSummary:
 def describe_tasks(extra_dirs: Iterable[Path] = ()) -> list[TaskSummary]:
     """Every task with its case count; a task whose cases cannot be read says why."""
     rows = []
-    for task in load_tasks(extra_dirs).values():
+    broken: dict[Path, str] = {}
+    for task in load_tasks(extra_dirs, broken).values():
         try:
             cases: int | None = len(task.cases())
             problem = ""
@@ -94,4 +106,7 @@ def describe_tasks(extra_dirs: Iterable[Path] = ()) -> list[TaskSummary]:
             cases, problem = None, str(exc)
         rows.append(TaskSummary(task.id, task.kind, cases, task.title, task.description,
                                 str(task.root), problem))
+    # A broken folder is a row of its own (kind "?"), so one bad task.toml hides nothing else.
+    rows += [TaskSummary(folder.name, "?", None, "", "", str(folder), reason)
+             for folder, reason in broken.items()]
     return rows
