@@ -73,8 +73,8 @@ def test_a_failing_model_is_recorded_and_the_run_goes_on(tmp_path: Path) -> None
     broken, good = results
     assert broken.generation.error is not None
     assert broken.generation.text.startswith("```python")  # what arrived is kept
-    assert broken.verdict is not None
-    assert {d.code for d in broken.verdict.diagnoses} >= {"truncated"}
+    # A server failure mid-answer is a failed generation, never scored as the model's code.
+    assert broken.verdict is None
     assert good.verdict is not None and good.verdict.score == 100
 
 
