@@ -16,10 +16,10 @@ import pytest
 from httpfake import DROP, Reply, fake_server, in_turn, json_reply, sse, sse_done
 
 from showdown.providers import Provider, ProviderError, make_provider, parse_spec
-from showdown.providers.registry import reasoning_model
 from showdown.providers.base import ChatRequest
 from showdown.providers.http import RetryPolicy
 from showdown.providers.openai_compat import OpenAICompatProvider
+from showdown.providers.registry import reasoning_model
 from showdown.records import GenerationSettings, to_dict
 
 KEY = "sk-proj-test-abcdefghijklmnop"
