@@ -3,7 +3,11 @@
 Wire format: the OpenAI chat-completions streaming reference — server-sent events, one
 ``data: {json}`` chunk per delta, ``data: [DONE]`` at the end; with
 ``stream_options.include_usage`` a last chunk carries ``usage``. llama-server adds ``timings``
-(its README, "Timings and context usage"); vLLM and others may send ``reasoning_content``.
+(its README, "Timings and context usage"); vLLM and others may send ``reasoning_content`` or
+``reasoning``; OpenAI sends ``delta.refusal`` and ``usage.completion_tokens_details
+.reasoning_tokens``. A stream fails on an ``error`` event (``event: error``, or the
+``error: {...}`` line older llama-server writes) or an error object in a chunk (``"error":
+null`` is none); one that ends without ``[DONE]`` after its finish reason is complete.
 """
 
 from __future__ import annotations
