@@ -103,7 +103,7 @@ class AnthropicProvider(HTTPProvider):
         failure = post_stream(f"{self.base_url}/v1/messages", self._body(request), headers,
                               self.idle_timeout_s,
                               lambda response: _consume(response, clock, state, progress),
-                              self._describe)
+                              self._describe, client=self.http)
         return self._record(clock, state, failure), failure
 
     def _describe(self, response: httpx.Response) -> str:

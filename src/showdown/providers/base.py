@@ -118,11 +118,13 @@ class StreamClock:
         if text:
             self._length += len(text)
             self.marks.append((self._length, now))
+            self.text.append(text)
+        if reasoning:
+            self.reasoning.append(reasoning)
+        if refusal:
+            self.refusal.append(refusal)
         self.last_token = now
         self.chunks += 1
-        self.text.append(text)
-        self.reasoning.append(reasoning)
-        self.refusal.append(refusal)
         if progress is not None:
             progress(self.chunks, now - self.started)
 

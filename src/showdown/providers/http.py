@@ -107,6 +107,22 @@ class HTTPProvider(Provider):
         self.idle_timeout_s = idle_timeout_s
         self.retry = retry or RetryPolicy()
         self._secrets = list(secrets)
+        self._http: httpx.Client | None = None
+
+    @property
+    def http(self) -> httpx.Client:
+        """One client (and connection pool) per provider: the warm-up request opens the
+        connection, so no timed request pays for TCP/TLS setup or a fresh TLS context."""
+        if self._http is None or self._http.is_closed:
+            self._http = httpx.Client(timeout=httpx.Timeout(self.idle_timeout_s,
+                                                            connect=_CONNECT_S))
+        return self._http
+
+    def close(self) -> None:
+        """Drop the pooled connections (a later request opens new ones)."""
+        if self._http is not None:
+            self._http.close()
+            self._http = None
 
     @property
     def remote(self) -> bool:
@@ -178,7 +194,8 @@ def parse_retry_after(value: str | None) -> float | None:
 
 def post_stream(url: str, body: dict[str, Any], headers: dict[str, str], idle_timeout_s: float,
                 consume: Consume, describe: Describe,
-                complete: Callable[[], bool] = lambda: False) -> Failure | None:
+                complete: Callable[[], bool] = lambda: False,
+                client: httpx.Client | None = None) -> Failure | None:
     """POST ``body`` and hand a 200 response to ``consume``; every other outcome is a Failure.
 
     The read timeout is the idle cut-off: a stream that sends no bytes for ``idle_timeout_s``
@@ -187,8 +204,10 @@ def post_stream(url: str, body: dict[str, Any], headers: dict[str, str], idle_ti
     usage arrived) when the connection broke: then the break lost nothing and is no failure.
     """
     timeout = httpx.Timeout(idle_timeout_s, connect=_CONNECT_S)
+    opened = (client.stream if client is not None else httpx.stream)(
+        "POST", url, json=body, headers=headers, timeout=timeout)
     try:
-        with httpx.stream("POST", url, json=body, headers=headers, timeout=timeout) as response:
+        with opened as response:
             if response.status_code != 200:
                 response.read()
                 return status_failure(response, describe)

@@ -127,6 +127,7 @@ class OllamaProvider(HTTPProvider):
         # If the server went away there is nothing left loaded there to free.
         with contextlib.suppress(ProviderError):
             self._unload(self.model)
+        super().close()
 
     def _loaded(self) -> list[dict[str, Any]]:
         models = dig(self._call("GET", "/api/ps", None, 30.0), "models")
@@ -205,7 +206,7 @@ class OllamaProvider(HTTPProvider):
                 **self.extra_body}
         failure = post_stream(f"{self.base_url}/api/chat", body, {}, self.idle_timeout_s,
                               lambda response: _consume(response, clock, final, progress),
-                              error_detail)
+                              error_detail, client=self.http)
         return self._record(clock, final, failure), failure
 
     def _record(self, clock: StreamClock, final: dict[str, Any],

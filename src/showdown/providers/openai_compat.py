@@ -27,7 +27,6 @@ from showdown.providers.http import (
     decode_event,
     dig,
     post_stream,
-    text,
 )
 from showdown.providers.wire import iter_events, iter_lines, iter_sse
 from showdown.records import Generation
@@ -119,7 +118,7 @@ class OpenAICompatProvider(HTTPProvider):
         return post_stream(f"{self.base_url}/chat/completions", self._body(request),
                            self._headers(), self.idle_timeout_s,
                            lambda response: _consume(response, clock, state, progress),
-                           _detail, lambda: state.complete)
+                           _detail, lambda: state.complete, self.http)
 
     def _record(self, clock: StreamClock, state: _State, failure: Failure | None) -> Generation:
         usage, timings = state.usage, state.timings
@@ -146,11 +145,12 @@ def _consume(response: httpx.Response, clock: StreamClock, state: _State,
              progress: Progress | None) -> Failure | None:
     """Read events until ``[DONE]``; an error event or error object ends the stream as failed."""
     for event in iter_events(iter_lines(response.iter_bytes())):
-        if event.kind == "error":
-            return Failure(f"server error in stream: {stream_error(event.data)}")
-        if event.data.strip() == "[DONE]":
+        kind, data = event
+        if kind == "error":
+            return Failure(f"server error in stream: {stream_error(data)}")
+        if not data.startswith("{") and data.strip() == "[DONE]":
             return None
-        chunk = decode_event(event.data)
+        chunk = decode_event(data)
         if isinstance(chunk, Failure):
             return chunk
         if chunk.get("error"):  # "error": null (some servers send it in every chunk) is none
@@ -164,16 +164,27 @@ def _consume(response: httpx.Response, clock: StreamClock, state: _State,
 
 def _apply(chunk: dict[str, Any], clock: StreamClock, state: _State,
            progress: Progress | None) -> None:
+    # Plain dict lookups, no helpers: this runs once per chunk, tens of thousands per answer.
     choices = chunk.get("choices")
-    for choice in choices if isinstance(choices, list) else []:
-        delta = dig(choice, "delta") or {}
-        reasoning = text(dig(delta, "reasoning_content")) or text(dig(delta, "reasoning"))
-        clock.token(text(dig(delta, "content")), reasoning, progress,
-                    refusal=text(dig(delta, "refusal")))
-        state.finish_reason = text(dig(choice, "finish_reason")) or state.finish_reason
-    for key in ("usage", "timings"):
-        if isinstance(chunk.get(key), dict):
-            setattr(state, key, chunk[key])
+    for choice in choices if isinstance(choices, list) else ():
+        if not isinstance(choice, dict):
+            continue
+        delta = choice.get("delta")
+        if isinstance(delta, dict) and delta:
+            content = delta.get("content")
+            reasoning = delta.get("reasoning_content") or delta.get("reasoning")
+            refusal = delta.get("refusal")
+            clock.token(content if isinstance(content, str) else "",
+                        reasoning if isinstance(reasoning, str) else "", progress,
+                        refusal=refusal if isinstance(refusal, str) else "")
+        finish = choice.get("finish_reason")
+        if finish and isinstance(finish, str):
+            state.finish_reason = finish
+    usage, timings = chunk.get("usage"), chunk.get("timings")
+    if isinstance(usage, dict):
+        state.usage = usage
+    if isinstance(timings, dict):
+        state.timings = timings
 
 
 def rejected_param(failure: Failure | None) -> str | None:
