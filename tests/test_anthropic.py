@@ -201,3 +201,10 @@ def test_a_dead_stream_reports_no_output_count_not_the_placeholder() -> None:
         gen = provider(server.url).stream(REQUEST)
     assert gen.error is not None and gen.text == "def f("
     assert gen.output_tokens is None and gen.prompt_tokens == 25 and gen.tokens_per_s is None
+
+
+def test_a_stream_that_ends_after_its_stop_reason_is_complete() -> None:
+    events = anthropic_stream(["ok"], output_tokens=2)[:-1]  # everything but message_stop
+    with fake_server(messages(Reply(200, SSE, events))) as server:
+        gen = provider(server.url).stream(REQUEST)
+    assert gen.error is None and gen.text == "ok" and gen.output_tokens == 2 and gen.attempts == 1

@@ -185,3 +185,16 @@ def test_odd_but_valid_shapes_are_missing_fields_not_a_crash() -> None:
     assert gen.error is None
     assert gen.text == "y = 2"
     assert gen.output_tokens is None and gen.tokens_per_s is None  # never guessed from chunks
+
+
+def test_one_client_per_provider_reused_until_closed() -> None:
+    """The warm-up opens the connection pool every timed request then reuses (issue #19)."""
+    routes = stream_of(sse(chunk("a")), sse(chunk(finish="stop")), sse_done())
+    with fake_server(routes) as server:
+        p = provider(server.url)
+        p.stream(REQUEST)
+        first = p.http
+        assert p.stream(REQUEST).error is None and p.http is first
+        p.close()
+        assert first.is_closed
+        assert p.stream(REQUEST).text == "a" and p.http is not first

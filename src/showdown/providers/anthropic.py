@@ -103,7 +103,8 @@ class AnthropicProvider(HTTPProvider):
         failure = post_stream(f"{self.base_url}/v1/messages", self._body(request), headers,
                               self.idle_timeout_s,
                               lambda response: _consume(response, clock, state, progress),
-                              self._describe, client=self.http)
+                              self._describe, lambda: state.get("stop_reason") is not None,
+                              self.http)
         return self._record(clock, state, failure), failure
 
     def _describe(self, response: httpx.Response) -> str:
@@ -146,6 +147,8 @@ def _consume(response: httpx.Response, clock: StreamClock, state: dict[str, Any]
             return Failure(f"server error in stream: {_error_text(event.get('error'))}",
                            retryable=dig(event, "error", "type") in RETRYABLE_ERRORS)
         _apply(event, kind, clock, state, progress)
+    if state.get("stop_reason") is not None:
+        return None  # message_delta said how it ended; only message_stop went missing
     return Failure("the stream ended without message_stop (server closed the connection)",
                    retryable=True)
 
