@@ -5,7 +5,8 @@ plus ``NAME.json``: where the bytes come from (repository, commit, path — or h
 recorded), and how to serve them. The body is cut into chunks — at each event (SSE: after a
 blank line, NDJSON: after a line), in fixed-size slices (``"split": N`` bytes, which cuts
 through multi-byte characters and CRLFs), or at the boundaries the recording saw
-(``"chunks": [[bytes, pause_s], ...]``) — and each chunk is written after its pause, so a
+(``"chunks": [[bytes, pause_s], ...]``, pauses scaled by ``"time_scale"`` so a recording made
+on a slow machine replays in well under a second) — and each chunk is written after its pause, so a
 client's clock sees what it would have seen. Tests then assert TTFT against the scripted
 pauses (``pause_until``), never against wall-clock thresholds.
 """
@@ -42,9 +43,10 @@ class Script:
     def total_pause(self) -> float:
         return sum(pause for pause, _ in self.chunks)
 
-    def pause_until(self, marker: bytes) -> float:
-        """The pauses up to and including the chunk in which ``marker`` is complete."""
-        end = self.body.index(marker) + len(marker)
+    def pause_until(self, marker: bytes, last: bool = False) -> float:
+        """The pauses up to and including the chunk in which ``marker`` (its first occurrence,
+        or its last with ``last``) is complete."""
+        end = (self.body.rindex(marker) if last else self.body.index(marker)) + len(marker)
         waited, sent = 0.0, 0
         for pause, data in self.chunks:
             waited += pause
@@ -74,10 +76,11 @@ def load(name: str) -> Script:
 
 
 def _plan(body: bytes, meta: dict[str, Any]) -> list[tuple[float, bytes]]:
-    if "chunks" in meta:  # boundaries and pauses as recorded
+    if "chunks" in meta:  # boundaries and pauses as recorded, pauses scaled by time_scale
         out, at = [], 0
+        scale = float(meta.get("time_scale", 1.0))
         for size, pause in meta["chunks"]:
-            out.append((float(pause), body[at:at + size]))
+            out.append((float(pause) * scale, body[at:at + size]))
             at += size
         return out
     pause = float(meta.get("pause_s", 0.0))
