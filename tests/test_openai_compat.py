@@ -212,6 +212,6 @@ def test_think_tags_in_the_text_time_the_answer_after_them() -> None:
 
 @pytest.mark.parametrize(("raw", "expected"), [
     ("<think>a</think>\n\nb", 18), ("plan</think>code", 12), ("<think>still going", None),
-    ("<THINKING>x</THINKING>  ", None), ("<think>a</think>b<think>c</think>d", 33)])
+    ("<THINKING>x</THINKING>  ", None), ("<think>a</think>b<think>c</think>d", 16), ("x<think>y</think>", 0)])
 def test_answer_offset(raw: str, expected: int | None) -> None:
     assert answer_offset(raw) == expected

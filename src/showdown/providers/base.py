@@ -175,15 +175,23 @@ class StreamClock:
 def answer_offset(raw: str) -> int | None:
     """Where the answer starts in text that opens with reasoning in tags; None if it never does.
 
-    The answer follows the last closing tag (``</think>``, ``</thinking>``, ``</reasoning>``),
-    blank space skipped; text with an opening tag never closed is all reasoning.
+    Leading ``<think>…</think>`` blocks (also ``thinking``, ``reasoning``) and blank space are
+    skipped, as is everything up to an orphan closing tag (a template that put the opening tag
+    in the prompt); a block never closed means the text is all reasoning.
     """
-    closing = list(_CLOSING.finditer(raw))
-    if not closing:
-        return None if _OPENING.search(raw) else len(raw) - len(raw.lstrip())
-    start = closing[-1].end()
-    start += len(raw[start:]) - len(raw[start:].lstrip())
-    return start if start < len(raw) else None
+    pos = 0
+    orphan, opening = _CLOSING.search(raw), _OPENING.search(raw)
+    if orphan and (opening is None or orphan.start() < opening.start()):
+        pos = orphan.end()
+    while True:
+        pos += len(raw) - pos - len(raw[pos:].lstrip())
+        block = _OPENING.match(raw, pos)
+        if block is None:
+            return pos if pos < len(raw) else None
+        close = _CLOSING.search(raw, block.end())
+        if close is None:
+            return None
+        pos = close.end()
 
 
 _CLOSING = re.compile(r"</(?:think|thinking|reasoning)>", re.IGNORECASE)
