@@ -34,6 +34,7 @@ _LIMITS = {
     "process_limit": "could not start more processes (process limit)",
     "network_blocked": "tried to use the network, which the sandbox blocks",
     "fs_write_blocked": "tried to write outside its folder",
+    "interactive": "waited for keyboard input (read stdin, where nobody types)",
 }
 _EOF_MARKERS = (
     "was never closed", "unexpected EOF", "unterminated triple-quoted", "expected an indented block",

@@ -31,6 +31,7 @@ def print_verdict(console: Console, label: str, verdict: Verdict) -> None:
         "; ".join(f"{d.code} ({d.message})" for d in verdict.diagnoses) or "none",
         style="yellow" if verdict.diagnoses else "dim",
     )
+    seed = f" — seed {verdict.seed}" if verdict.seed is not None else ""
     title = f"{label} — score {verdict.score}/100 — {verdict.code_lines} lines"
     console.print(Panel(Group(syntax, features, functional, diagnoses), title=title,
-                        subtitle=f"isolation: {verdict.isolation}"))
+                        subtitle=f"isolation: {verdict.isolation}{seed}"))

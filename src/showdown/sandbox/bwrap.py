@@ -128,7 +128,7 @@ class BwrapSandbox(Sandbox):
             status.seek(0)
             report = _read_status(status.read())
         _wait_namespace_gone(report)
-        if "exit-code" not in report and not result.timed_out:
+        if "exit-code" not in report and not result.timed_out and not result.limit_hit:
             last = result.stderr.strip().splitlines()[-1:] or ["no message"]
             raise SandboxUnavailable(f"bwrap could not set up the sandbox: {last[0]}")
         return _finish(result, limits, workdir)
@@ -285,7 +285,9 @@ def _finish(result: ExecResult, limits: Limits, workdir: Path) -> ExecResult:
         code, sig = -(code - 128), code - 128
     result = dataclasses.replace(result, exit_code=code, signal=sig)
     at_limit = _file_at_limit(workdir, limits.file_size_mb * _MB)
-    return dataclasses.replace(result, limit_hit=deduce_limit(result, workdir, at_limit))
+    # "interactive" is the watcher's word (see stdin_watch); nothing to deduce for it.
+    limit = result.limit_hit if result.limit_hit == "interactive" else None
+    return dataclasses.replace(result, limit_hit=limit or deduce_limit(result, workdir, at_limit))
 
 
 def _file_at_limit(workdir: Path, cap: int) -> bool:

@@ -188,7 +188,8 @@ class FunctionTask(Task):
         chosen = select_problems(list(self.problems.values()), only=[case])
         return chosen[0]
 
-    def judge(self, answer: Answer, sandbox: Sandbox, case: str | None = None) -> Verdict:
+    def judge(self, answer: Answer, sandbox: Sandbox, case: str | None = None,
+              seed: int | None = None) -> Verdict:
         problem = self.problem(case)
         extraction = (Extraction(answer.text, "", "file", "python") if answer.is_code_file
                       else extract_code(answer.text))

@@ -185,7 +185,8 @@ class RepoTask(Task):
             return self.template.replace("{files}", listing, 1)
         return f"{self.template.rstrip()}\n\n{listing}"
 
-    def judge(self, answer: Answer, sandbox: Sandbox, case: str | None = None) -> Verdict:
+    def judge(self, answer: Answer, sandbox: Sandbox, case: str | None = None,
+              seed: int | None = None) -> Verdict:
         edit = parse_answer(answer.text)
         applied = apply_edit(self.repo, edit, reserved=[HIDDEN_DIR],
                              reserved_prefixes=[_RESERVED_PREFIX])
