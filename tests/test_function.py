@@ -168,8 +168,10 @@ def test_exiting_before_the_tests_run_is_not_a_pass(mini: FunctionTask, exit_cal
     answer = f"```python\ndef add(xs):\n    return 0\n\n\n{exit_call}\n```"
     verdict = judge(mini, answer, "Mini/0")
     assert verdict.score == 0 and not verdict.functional[0].passed
-    assert verdict.functional[0].commands[0].exit_code == 0
+    # The answer's process ended; the checker (another process) says so and exits 1.
+    assert verdict.functional[0].commands[0].exit_code == 1
     assert [d.code for d in verdict.diagnoses] == ["exited_early"]
+    assert "before the unit tests ran" in verdict.functional[0].detail
 
 
 def test_exiting_inside_the_function_is_not_a_pass(mini: FunctionTask) -> None:

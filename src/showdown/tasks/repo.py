@@ -15,6 +15,7 @@ import json
 import os
 import secrets
 import stat
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,6 @@ from showdown import diagnose
 from showdown.records import Diagnosis, ExecResult, TestRun, Verdict
 from showdown.sandbox import Sandbox
 from showdown.sandbox.base import scratch_dir
-from showdown.sandbox.python import python_argv
 from showdown.tasks.base import Answer, Task
 from showdown.tasks.repo_edit import Applied, RepoEdit, apply_edit, parse_answer
 
@@ -78,6 +78,7 @@ class SuiteRun:
     run: ExecResult | None = None
     problem: str = ""
     unreported: str = ""
+    tampered: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> int:
@@ -239,9 +240,14 @@ class RepoTask(Task):
             with contextlib.suppress(FileNotFoundError):
                 (workdir / out).unlink()
             # -S: the standard library only, as the prompt says, whatever sits beside showdown.
-            suite.run = sandbox.exec(python_argv(_RUNNER, suite.folder), workdir=workdir,
+            # -I: no folder of the answer's on sys.path before the runner's modules are loaded.
+            argv = [sys.executable, "-I", "-S", _RUNNER, suite.folder]
+            suite.run = sandbox.exec(argv, workdir=workdir,
                                      limits=self.limits, stdin=f"{out}\n".encode())
-            outcomes = None if _unfinished(suite.run) else _read_outcomes(workdir / out)
+            report = None if _unfinished(suite.run) else _read_outcomes(workdir / out)
+        outcomes = None if report is None else report[0]
+        if report is not None:
+            suite.tampered = report[1]
         if outcomes is None:
             suite.unreported = _unfinished(suite.run) or "ended without reporting outcomes"
             suite.problem = f"not run: the test run {suite.unreported}"
@@ -260,8 +266,9 @@ def _unfinished(run: ExecResult) -> str:
     return ""
 
 
-def _read_outcomes(path: Path) -> dict[str, dict[str, str]] | None:
-    """The runner's outcomes, or None unless ``path`` is a small regular file of the right shape.
+def _read_outcomes(path: Path) -> tuple[dict[str, dict[str, str]], list[str]] | None:
+    """The runner's outcomes and what it saw patched, or None unless ``path`` is a small regular
+    file of the right shape.
 
     The folder is the answer's to write in, so the name may be a link (say to /dev/zero) or a
     FIFO: O_NOFOLLOW and O_NONBLOCK open neither through nor blocked, fstat turns both away, and
@@ -278,13 +285,15 @@ def _read_outcomes(path: Path) -> dict[str, dict[str, str]] | None:
     if len(data) > _MAX_OUTCOME_BYTES:
         return None
     try:
-        outcomes = json.loads(data)["outcomes"]
-    except (ValueError, KeyError, TypeError):
+        report = json.loads(data)
+        outcomes, tampered = report["outcomes"], report.get("tampered", [])
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None
     shaped = isinstance(outcomes, dict) and all(
         isinstance(o, dict) and all(isinstance(v, str) for v in o.values())
         for o in outcomes.values())
-    return outcomes if shaped else None
+    listed = isinstance(tampered, list) and all(isinstance(t, str) for t in tampered)
+    return (outcomes, [t[:200] for t in tampered[:20]]) if shaped and listed else None
 
 
 def _stray_problem(suite: SuiteRun) -> str:
@@ -339,6 +348,9 @@ def _suite_diagnoses(suite: SuiteRun) -> list[Diagnosis]:
     if suite.run is None:
         return []
     found = diagnose.diagnose_runs([suite.run])
+    if suite.tampered:
+        found.append(Diagnosis("tampering", f"the {suite.name} test run saw the test framework "
+                               f"patched: {', '.join(suite.tampered)}; its tests count as errors"))
     if suite.unreported and not suite.run.timed_out:
         found.append(Diagnosis("test_run_failed", f"the {suite.name} test run {suite.unreported};"
                                " none of its tests counts as passed"))
