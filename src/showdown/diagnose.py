@@ -15,10 +15,12 @@ from collections.abc import Iterable
 from showdown.extract import Extraction
 from showdown.records import Diagnosis, ExecResult
 from showdown.sandbox.python import script_args
+from showdown.tampering import Evidence, tampering_message
 
 __all__ = [
     "diagnose_answer",
     "diagnose_runs",
+    "diagnose_tampering",
     "is_repetitive",
     "merge",
     "syntax_problem",
@@ -109,6 +111,14 @@ def diagnose_answer(
     if is_repetitive(answer):
         found.append(Diagnosis("repetition", "the answer repeats itself (degenerate looping)"))
     return found
+
+
+def diagnose_tampering(evidence: list[Evidence], consequence: str = "") -> list[Diagnosis]:
+    """One ``tampering`` diagnosis listing the evidence (line numbers), or none without any."""
+    if not evidence:
+        return []
+    return [Diagnosis("tampering", f"the answer games its judge: {tampering_message(evidence)}"
+                      f"{consequence}")]
 
 
 def diagnose_runs(runs: Iterable[ExecResult]) -> list[Diagnosis]:

@@ -24,6 +24,7 @@ from showdown.extract import Extraction, extract_code
 from showdown.records import Diagnosis, ExecResult, TestRun, Verdict
 from showdown.sandbox import Sandbox
 from showdown.sandbox.base import scratch_dir
+from showdown.tampering import find_tampering
 from showdown.tasks.base import Answer, Case, Task, TaskError
 
 __all__ = [
@@ -210,6 +211,8 @@ class FunctionTask(Task):
         program = build_program(problem, code) if code.strip() else ""
         found = diagnose.diagnose_answer(answer.text, dataclasses.replace(extraction, code=program),
                                          answer.finish_reason)
+        # Line numbers of the answer's code as the model wrote it (the prompt is not its).
+        found += diagnose.diagnose_tampering(find_tampering(code, module_level_exits=True))
         verdict = Verdict(
             task=self.id,
             syntax_ok=bool(program) and diagnose.syntax_problem(program) is None,

@@ -168,9 +168,14 @@ def _serve(calls: IO[bytes], replies: IO[bytes]) -> None:
     while (request := _receive(calls)) is not None:
         try:
             args, kwargs = decode(request[0]), decode(request[1])
-            reply = {"r": encode(function(*args, **kwargs))}
+            result = function(*args, **kwargs)
         except Exception as exc:  # noqa: BLE001
-            reply = {"e": type(exc).__name__, "m": str(exc)[:500]}
+            _send(replies, {"e": type(exc).__name__, "m": str(exc)[:500]})
+            continue
+        try:
+            reply = {"r": encode(result)}
+        except (NotPlainData, RecursionError) as exc:
+            reply = {"x": str(exc)[:500]}
         _send(replies, reply)
 
 
@@ -196,6 +201,8 @@ class _Proxy:
             return decode(reply["r"])
         if isinstance(reply, dict) and "e" in reply:
             raise _exception(str(reply.get("e")), str(reply.get("m", "")))
+        if isinstance(reply, dict) and "x" in reply:
+            raise NotPlainData(str(reply["x"]))
         raise NotPlainData("malformed reply")
 
 

@@ -25,6 +25,7 @@ from showdown import diagnose
 from showdown.records import Diagnosis, ExecResult, TestRun, Verdict
 from showdown.sandbox import Sandbox
 from showdown.sandbox.base import scratch_dir
+from showdown.tampering import find_tampering
 from showdown.tasks.base import Answer, Task
 from showdown.tasks.repo_edit import Applied, RepoEdit, apply_edit, parse_answer
 
@@ -204,6 +205,9 @@ class RepoTask(Task):
             isolation=sandbox.isolation,
         )
         found = _answer_diagnoses(answer, edit, applied, broken)
+        evidence = [e for p in changed if p.endswith(".py") and p in files
+                    for e in find_tampering(files[p], path=p)]
+        found += diagnose.diagnose_tampering(evidence, "; nothing counts")
         suites = [
             SuiteRun("existing", self.tests_dir, list_tests(self.repo, self.tests_dir),
                      "existing_tests_broken", "existing tests now fail"),
@@ -220,8 +224,10 @@ class RepoTask(Task):
         verdict.functional = [t for s in suites for t in _test_runs(s)]
         verdict.diagnoses = diagnose.merge(found, *(_suite_diagnoses(s) for s in suites))
         existing, hidden = suites
-        verdict.score = repo_score(verdict.syntax_ok, (hidden.passed, len(hidden.expected)),
-                                   (existing.passed, len(existing.expected)), self.weights)
+        # The tests run in the answer's own process; code that games them earns nothing.
+        verdict.score = 0 if evidence else repo_score(
+            verdict.syntax_ok, (hidden.passed, len(hidden.expected)),
+            (existing.passed, len(existing.expected)), self.weights)
         return verdict
 
     def _restore_tests(self, files: dict[str, str]) -> dict[str, str]:
