@@ -133,6 +133,8 @@ def _patched(target: str) -> bool:
 
 def _assignments(tree: ast.Module, aliases: dict[str, str]) -> Iterator[Evidence]:
     for node in ast.walk(tree):
+        if not isinstance(node, ast.stmt):
+            continue
         targets: list[ast.expr] = []
         if isinstance(node, ast.Assign):
             targets = list(node.targets)

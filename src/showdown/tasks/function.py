@@ -13,6 +13,7 @@ import dataclasses
 import gzip
 import importlib.resources
 import json
+import marshal
 import secrets
 import sys
 from dataclasses import dataclass
@@ -26,15 +27,16 @@ from showdown.sandbox import Sandbox
 from showdown.sandbox.base import scratch_dir
 from showdown.tampering import find_tampering
 from showdown.tasks.base import Answer, Case, Task, TaskError
+from showdown.tasks.function_checker import PROMPT_FILE
 
 __all__ = [
     "FunctionTask",
     "Problem",
     "build_program",
-    "defines_function",
-    "parse_problems",
     "checker_job",
     "checker_line",
+    "defines_function",
+    "parse_problems",
     "passed",
     "select_problems",
 ]
@@ -134,10 +136,10 @@ def build_program(problem: Problem, code: str) -> str:
 
 
 def checker_job(problem: Problem, token: str) -> bytes:
-    """What the checker reads on stdin: the tests and the prompt's helpers, and the token."""
-    job = {"prompt": problem.prompt, "test": problem.test, "entry_point": problem.entry_point,
-           "token": token}
-    return json.dumps(job).encode("utf-8")
+    """What the checker reads on stdin, never the candidate: the tests and the token."""
+    job = {"test": problem.test, "entry_point": problem.entry_point, "token": token}
+    # marshal: the checker reads it without importing json (same interpreter, same format).
+    return marshal.dumps(job)
 
 
 def checker_line(run: ExecResult, token: str) -> tuple[str, str] | None:
@@ -228,7 +230,7 @@ class FunctionTask(Task):
         # A fresh token per run, told only to the checker (on stdin, read before the answer's
         # code runs, in a process the answer cannot read): see function_checker.
         token = f"showdown-verdict-{secrets.token_hex(16)}"
-        run = self._run(program, checker_job(problem, token), sandbox)
+        run = self._run(program, problem.prompt, checker_job(problem, token), sandbox)
         said = checker_line(run, token)
         ok = passed(run, token)
         verdict.functional = [TestRun(problem.task_id, ok, _detail(run, said), [run])]
@@ -245,9 +247,10 @@ class FunctionTask(Task):
                 paths.append(Path(str(importlib.resources.files(package))))
         return paths
 
-    def _run(self, program: str, job: bytes, sandbox: Sandbox) -> ExecResult:
+    def _run(self, program: str, prompt: str, job: bytes, sandbox: Sandbox) -> ExecResult:
         checker = _CHECKER.read_text(encoding="utf-8")
-        with scratch_dir({_SOLUTION: program, _CHECKER.name: checker}) as workdir:
+        files = {_SOLUTION: program, _CHECKER.name: checker, PROMPT_FILE: prompt}
+        with scratch_dir(files) as workdir:
             # -I: no folder of the answer's on sys.path, no environment; -S: stdlib only.
             return sandbox.exec([sys.executable, "-I", "-S", _CHECKER.name], workdir=workdir,
                                 limits=self.limits, stdin=job)
