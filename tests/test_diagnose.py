@@ -28,7 +28,7 @@ def codes(answer: str, finish_reason: str | None = None) -> list[str]:
 
 
 def run_program(source: str) -> ExecResult:
-    """Run a small program the way functional tests do: a real process, stdin closed."""
+    """Run a small program the way functional tests do: a real process, stdin never fed."""
     with scratch_dir({"prog.py": source}) as workdir:
         return ProcessSandbox().exec([sys.executable, "-S", "prog.py", "add", "x"],
                                      workdir=workdir, limits=Limits(timeout_s=10))
@@ -185,6 +185,18 @@ def test_eof_spinning_input_loop_is_interactive_too() -> None:
     spin = "while True:\n    try:\n        input()\n    except EOFError:\n        continue\n"
     run = run_program(spin)
     assert run.limit_hit == "interactive" and not run.timed_out
+
+
+def test_reading_stdin_in_another_thread_is_interactive_too() -> None:
+    code = ("import threading, time\n"
+            "threading.Thread(target=input, daemon=True).start()\ntime.sleep(30)\n")
+    run = run_program(code)
+    assert run.limit_hit == "interactive" and not run.timed_out
+
+
+def test_a_program_that_never_reads_stdin_is_left_alone() -> None:
+    run = run_program("import time\ntime.sleep(0.3)\nprint('done')\n")
+    assert run.exit_code == 0 and run.limit_hit is None and run.stdout == "done\n"
 
 
 def test_eof_error_text_is_still_read_as_interactive() -> None:

@@ -41,14 +41,17 @@ def descendants(pid: int) -> list[int]:
 
 
 def blocked_on(pid: int, pipe: str) -> bool:
-    """Whether ``pid`` is blocked in a read of ``pipe`` ("pipe:[INODE]")."""
-    try:
-        fields = Path(f"/proc/{pid}/syscall").read_text().split()
-        if not fields or not fields[0].isdigit() or int(fields[0]) not in _READS:
-            return False
-        return os.readlink(f"/proc/{pid}/fd/{int(fields[1], 16)}") == pipe
-    except (OSError, ValueError, IndexError):
-        return False
+    """Whether any thread of ``pid`` is blocked in a read of ``pipe`` ("pipe:[INODE]")."""
+    for syscall in Path(f"/proc/{pid}/task").glob("*/syscall"):
+        try:
+            fields = syscall.read_text().split()
+            if not fields or not fields[0].isdigit() or int(fields[0]) not in _READS:
+                continue
+            if os.readlink(f"/proc/{pid}/fd/{int(fields[1], 16)}") == pipe:
+                return True
+        except (OSError, ValueError, IndexError):
+            continue
+    return False
 
 
 class StdinWatch(threading.Thread):
