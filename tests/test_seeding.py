@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from showdown.records import CheckResult, TestRun
+from showdown.records import CheckResult, TestRun, Verdict, from_dict, to_dict
 from showdown.tasks import find_task
 from showdown.tasks.program import ProgramTask, count_required
 from showdown.tasks.seeding import draw_values, place_movable
@@ -69,3 +69,11 @@ def test_nothing_changes_when_every_need_is_met() -> None:
     tests = [TestRun("add", True, "ok"), TestRun("list_shows", True, "ok")]
     count_required(checks, tests, {"no_input": ("add",), "add": ("list_shows",)})
     assert checks[0].passed and all(t.passed for t in tests)
+
+
+def test_the_seed_is_stored_with_the_verdict() -> None:
+    verdict = Verdict(task="todo-cli", syntax_ok=True, seed=123)
+    assert from_dict(Verdict, to_dict(verdict)).seed == 123
+    old = to_dict(verdict)
+    del old["seed"]  # a verdict stored before seeds
+    assert from_dict(Verdict, old).seed is None

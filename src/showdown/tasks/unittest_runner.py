@@ -97,7 +97,8 @@ def _watched() -> dict[str, Any]:
         "unittest.TextTestResult": unittest.TextTestResult,
         "unittest.TextTestRunner": unittest.TextTestRunner,
         "unittest.TestLoader": unittest.TestLoader, "OutcomeResult": OutcomeResult,
-        "builtins": builtins, "json": json, "os": os,
+        "builtins": builtins, "json": json, "os": os, "Guard": Guard,
+        "the runner": sys.modules[__name__],
     }
     modules: list[ModuleType] = [unittest, unittest.case, unittest.result, unittest.runner,
                                  unittest.suite, unittest.loader, difflib, pprint, traceback]
