@@ -137,7 +137,7 @@ def _diagnose_run(run: ExecResult) -> list[Diagnosis]:
     if run.timed_out:
         return [Diagnosis("timeout", f"`{cmd}` did not finish in time and was killed")]
     if _EOF_INPUT in run.stderr:
-        return [Diagnosis("interactive", f"`{cmd}` waited for keyboard input (stdin is closed)")]
+        return [Diagnosis("interactive", f"`{cmd}` waited for keyboard input (stdin was at its end)")]
     if missing := _MISSING.search(run.stderr):
         return [Diagnosis("missing_dependency", f"needs module '{missing.group(1)}'")]
     if "Traceback (most recent call last)" in run.stderr:
