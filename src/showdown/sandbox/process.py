@@ -125,19 +125,7 @@ def run_capped(
                _CappedReader(proc.stderr, limits.max_output_bytes))
     for reader in readers:
         reader.start()
-    watch = None
-    if stdin is None and proc.stdin is not None:
-        watch = StdinWatch(proc.pid, proc.stdin.fileno(), lambda: _kill_group(proc.pid))
-        watch.start()
-    try:
-        timed_out = _wait_with_watchdog(proc, limits.timeout_s, stdin)
-    finally:
-        if watch is not None:
-            watch.stop()
-        if proc.stdin is not None:
-            with contextlib.suppress(OSError):
-                proc.stdin.close()
-    interactive = watch is not None and watch.spotted and not timed_out
+    timed_out, interactive = _wait_watched(proc, limits.timeout_s, stdin)
     duration = time.monotonic() - started
     for reader in readers:
         reader.join(timeout=2.0)
@@ -156,6 +144,24 @@ def run_capped(
         isolation=isolation,
         limit_hit="timeout" if timed_out else "interactive" if interactive else None,
     )
+
+
+def _wait_watched(proc: subprocess.Popen[bytes], timeout_s: float,
+                  stdin: bytes | None) -> tuple[bool, bool]:
+    """(timed out, stopped waiting for input): the wait, with stdin watched when not fed."""
+    watch = None
+    if stdin is None and proc.stdin is not None:
+        watch = StdinWatch(proc.pid, proc.stdin.fileno(), lambda: _kill_group(proc.pid))
+        watch.start()
+    try:
+        timed_out = _wait_with_watchdog(proc, timeout_s, stdin)
+    finally:
+        if watch is not None:
+            watch.stop()
+        if proc.stdin is not None:
+            with contextlib.suppress(OSError):
+                proc.stdin.close()
+    return timed_out, watch is not None and watch.spotted and not timed_out
 
 
 def _wait_with_watchdog(proc: subprocess.Popen[bytes], timeout_s: float,

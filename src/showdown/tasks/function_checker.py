@@ -262,6 +262,25 @@ def _judge(job: dict[str, Any], namespace: dict[str, Any], calls: IO[bytes], rep
     return "pass", ""
 
 
+def _candidate(calls: tuple[int, int], replies: tuple[int, int]) -> None:
+    """The forked child: stdin emptied, stdout onto stderr, serve; never returns."""
+    status = 0
+    try:
+        os.close(calls[1])
+        os.close(replies[0])
+        os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+        os.dup2(2, 1)
+        _serve(os.fdopen(calls[0], "rb"), os.fdopen(replies[1], "wb"))
+    except SystemExit as exc:
+        status = 0 if exc.code is None else exc.code if isinstance(exc.code, int) else 1
+    except BaseException as exc:
+        sys.excepthook(type(exc), exc, exc.__traceback__)
+        status = 1
+    finally:
+        # Never return into the checker's code, whatever the answer did.
+        os._exit(status)
+
+
 def main() -> int:
     """Fork the candidate, read the job, judge, print the verdict line; exit 0 only on a pass."""
     _no_dumps()
@@ -274,21 +293,7 @@ def main() -> int:
     replies_in, replies_out = os.pipe()
     pid = os.fork()
     if pid == 0:
-        status = 0
-        try:
-            os.close(calls_out)
-            os.close(replies_in)
-            os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
-            os.dup2(2, 1)
-            _serve(os.fdopen(calls_in, "rb"), os.fdopen(replies_out, "wb"))
-        except SystemExit as exc:
-            status = 0 if exc.code is None else exc.code if isinstance(exc.code, int) else 1
-        except BaseException as exc:
-            sys.excepthook(type(exc), exc, exc.__traceback__)
-            status = 1
-        finally:
-            # Never return into the checker's code below, whatever the answer did.
-            os._exit(status)
+        _candidate((calls_in, calls_out), (replies_in, replies_out))
     os.close(calls_in)
     os.close(replies_out)
     job = marshal.loads(sys.stdin.buffer.read())
