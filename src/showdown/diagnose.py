@@ -15,10 +15,12 @@ from collections.abc import Iterable
 from showdown.extract import Extraction
 from showdown.records import Diagnosis, ExecResult
 from showdown.sandbox.python import script_args
+from showdown.tampering import Evidence, tampering_message
 
 __all__ = [
     "diagnose_answer",
     "diagnose_runs",
+    "diagnose_tampering",
     "is_repetitive",
     "merge",
     "syntax_problem",
@@ -35,6 +37,7 @@ _LIMITS = {
     "process_limit": "could not start more processes (process limit)",
     "network_blocked": "tried to use the network, which the sandbox blocks",
     "fs_write_blocked": "tried to write outside its folder",
+    "interactive": "waited for keyboard input (read stdin, where nobody types)",
 }
 _EOF_MARKERS = (
     "was never closed", "unexpected EOF", "unterminated triple-quoted", "expected an indented block",
@@ -111,6 +114,14 @@ def diagnose_answer(
     return found
 
 
+def diagnose_tampering(evidence: list[Evidence], consequence: str = "") -> list[Diagnosis]:
+    """One ``tampering`` diagnosis listing the evidence (line numbers), or none without any."""
+    if not evidence:
+        return []
+    return [Diagnosis("tampering", f"the answer games its judge: {tampering_message(evidence)}"
+                      f"{consequence}")]
+
+
 def diagnose_runs(runs: Iterable[ExecResult]) -> list[Diagnosis]:
     """Diagnoses from processes that ran: signals, limits hit and tracebacks."""
     found: list[Diagnosis] = []
@@ -127,7 +138,7 @@ def _diagnose_run(run: ExecResult) -> list[Diagnosis]:
     if run.timed_out:
         return [Diagnosis("timeout", f"`{cmd}` did not finish in time and was killed")]
     if _EOF_INPUT in run.stderr:
-        return [Diagnosis("interactive", f"`{cmd}` waited for keyboard input (stdin is closed)")]
+        return [Diagnosis("interactive", f"`{cmd}` waited for keyboard input (stdin was at its end)")]
     if missing := _MISSING.search(run.stderr):
         return [Diagnosis("missing_dependency", f"needs module '{missing.group(1)}'")]
     if "Traceback (most recent call last)" in run.stderr:

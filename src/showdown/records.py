@@ -132,6 +132,8 @@ class Verdict:
     code: str = ""
     code_lines: int = 0
     isolation: str = ""
+    #: The judging's seed where the task varies its tests per judging (``score --seed`` replays).
+    seed: int | None = None
 
     @property
     def features_passed(self) -> int:
