@@ -15,6 +15,10 @@ __all__ = ["CHECKS", "dotted_names", "imported_modules", "run_check", "string_co
 
 Check = Callable[[ast.Module, dict[str, Any]], tuple[bool, str]]
 
+# Longest ``a.b.c`` chain spelled out whole, and how much of one string a pattern searches.
+_MAX_DOTTED = 32
+_MAX_MATCHED = 2000
+
 
 def imported_modules(tree: ast.Module) -> set[str]:
     """Top-level names of every module the code imports."""
@@ -28,7 +32,11 @@ def imported_modules(tree: ast.Module) -> set[str]:
 
 
 def dotted_names(tree: ast.Module) -> set[str]:
-    """Every ``a.b.c`` and bare name the code mentions."""
+    """Every ``a.b.c`` and bare name the code mentions.
+
+    A chain longer than ``_MAX_DOTTED`` parts adds its names one by one, not dotted: spelling
+    out every prefix of ``a.b.c…`` thousands long would take time and memory squared.
+    """
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Name):
@@ -36,7 +44,7 @@ def dotted_names(tree: ast.Module) -> set[str]:
         elif isinstance(node, ast.Attribute):
             parts: list[str] = [node.attr]
             value: ast.expr = node.value
-            while isinstance(value, ast.Attribute):
+            while isinstance(value, ast.Attribute) and len(parts) <= _MAX_DOTTED:
                 parts.append(value.attr)
                 value = value.value
             if isinstance(value, ast.Name):
@@ -109,7 +117,9 @@ def _string_matches(tree: ast.Module, params: dict[str, Any]) -> tuple[bool, str
     texts = [s for s in string_constants(tree) if id(s) not in docstrings]
     texts += sorted(dotted_names(tree)) if params.get("names", False) else []
     for text in texts:
-        if match := pattern.search(text):
+        # A task's pattern may backtrack (``UPDATE.+SET``): on a hostile string of a million
+        # characters that is quadratic. SQL and messages are short; their start is enough.
+        if match := pattern.search(text[:_MAX_MATCHED]):
             return True, f"found {match.group(0)!r}"
     return False, params.get("missing", "not found")
 
@@ -123,9 +133,18 @@ def _has_node(tree: ast.Module, params: dict[str, Any]) -> tuple[bool, str]:
 
 def _main_guard(tree: ast.Module, params: dict[str, Any]) -> tuple[bool, str]:
     for node in tree.body:
-        if isinstance(node, ast.If) and "__name__" in ast.unparse(node.test):
+        if isinstance(node, ast.If) and any(_mentions_name_dunder(n) for n in ast.walk(node.test)):
             return True, "has if __name__ == '__main__'"
     return False, "no main guard"
+
+
+def _mentions_name_dunder(node: ast.AST) -> bool:
+    """``__name__`` as a name, an attribute or in a string (walked: ``ast.unparse`` recurses)."""
+    if isinstance(node, ast.Name):
+        return "__name__" in node.id
+    if isinstance(node, ast.Attribute):
+        return "__name__" in node.attr
+    return isinstance(node, ast.Constant) and isinstance(node.value, str) and "__name__" in node.value
 
 
 def _docstrings(tree: ast.Module) -> set[int]:
