@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from showdown.extract import Extraction
-from showdown.pyparse import parse
+from showdown.pyparse import ParseFailure, parse
 from showdown.records import Diagnosis, ExecResult
 from showdown.sandbox.python import script_args
 
@@ -50,20 +50,21 @@ def syntax_problem(code: str) -> tuple[str, bool] | None:
     Python's parser, or too long to parse, does not compile either (the message says so).
     """
     tree = parse(code)
-    if isinstance(tree, ast.Module):
-        return None
-    if tree.kind != "syntax":
-        return tree.message, False
+    return None if isinstance(tree, ast.Module) else _problem(code, tree)
+
+
+def _problem(code: str, failure: ParseFailure) -> tuple[str, bool]:
+    if failure.kind != "syntax":
+        return failure.message, False
     last_line = len(code.rstrip().splitlines())
-    at_end = tree.lineno is not None and tree.lineno >= last_line - 1
-    early = any(m in tree.msg for m in _EOF_MARKERS) or (at_end and _open_brackets(code))
-    return tree.message, bool(early)
+    at_end = failure.lineno is not None and failure.lineno >= last_line - 1
+    early = any(m in failure.msg for m in _EOF_MARKERS) or (at_end and _open_brackets(code))
+    return failure.message, bool(early)
 
 
-def _input_call_line(code: str) -> int | None:
-    tree = parse(code)
-    if not isinstance(tree, ast.Module):
-        return None
+def _input_call_line(code: str, tree: ast.Module) -> int | None:
+    if code.isascii() and "input" not in code:
+        return None  # the common case, without walking the tree (NFKC names are not ASCII)
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "input":
             return node.lineno
@@ -100,15 +101,13 @@ def diagnose_answer(
         found.append(Diagnosis("truncated", "the answer ends inside an unterminated code fence"))
     if not extraction.code.strip():
         found.append(Diagnosis("no_code", "no Python code found in the answer"))
-    else:
-        problem = syntax_problem(extraction.code)
-        if problem is not None:
-            message, early = problem
-            found.append(Diagnosis("syntax_error", message))
-            if early:
-                found.append(Diagnosis("truncated", f"the code stops mid-statement ({message})"))
-        elif line := _input_call_line(extraction.code):
-            found.append(Diagnosis("interactive", f"calls input() on line {line}"))
+    elif isinstance(tree := parse(extraction.code), ParseFailure):
+        message, early = _problem(extraction.code, tree)
+        found.append(Diagnosis("syntax_error", message))
+        if early:
+            found.append(Diagnosis("truncated", f"the code stops mid-statement ({message})"))
+    elif line := _input_call_line(extraction.code, tree):
+        found.append(Diagnosis("interactive", f"calls input() on line {line}"))
     if is_repetitive(answer):
         found.append(Diagnosis("repetition", "the answer repeats itself (degenerate looping)"))
     return found

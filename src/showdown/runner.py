@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from showdown.hardware.telemetry import Sampler, Telemetry, joules_per_token
+from showdown.judge import judge_answer
 from showdown.providers import (
     ChatRequest,
     ModelSpec,
@@ -226,7 +227,8 @@ class _ModelTurn:
         if generation.text:
             self.ev.phase(self.label, f"judging {case.id} (trial {trial})")
             answer = Answer(generation.text, generation.finish_reason)
-            verdict = task.judge(answer, self.sandbox, case.id)
+            # judge_answer, not task.judge: an answer that breaks the judge is a verdict too.
+            verdict = judge_answer(task, answer, self.sandbox, case.id)
         result = Result(self.run.run_id, self.label, self.spec.spec, task.id, trial, settings,
                         generation, verdict, now(), dict(provider.info) if provider else {},
                         self.plan.host, case.id, telemetry or {})
