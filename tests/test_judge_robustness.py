@@ -32,6 +32,7 @@ from showdown.sandbox import Limits, ProcessSandbox, Sandbox, SandboxUnavailable
 from showdown.sandbox.base import DEFAULT_LIMITS
 from showdown.store import Store
 from showdown.tasks import Answer, find_task
+from showdown.tasks.repo_edit import MAX_HUNKS, MAX_PATHS, apply_edit, parse_answer
 
 ROOT = Path(__file__).resolve().parents[1]
 CLEAN = (ROOT / "examples" / "answers" / "clean.md").read_text(encoding="utf-8")
@@ -203,6 +204,28 @@ def test_lone_surrogates_and_nuls_are_judged() -> None:
     repo = judge_answer(find_task("feature-in-repo"),
                         Answer(fenced("\ud800 notes", "text NOTES.md")), ProcessSandbox())
     assert "judge_error" not in codes(repo)
+
+
+def test_a_diff_against_a_huge_repetitive_file_is_matched_in_linear_time() -> None:
+    """Comparing at every index would take 40,000 x 20,000 line comparisons (minutes)."""
+    big = "x = 1\n" * 40_000
+    context = " x = 1\n" * 20_000
+    answer = (fenced(big, "python big.py") + "```diff\n--- a/big.py\n+++ b/big.py\n"
+              f"@@ -1,3 +1,3 @@\n{context}-y = 2\n+z = 3\n```\n")
+    applied = apply_edit({}, parse_answer(answer))
+    assert applied.problems == ["hunk 1 of big.py does not match"]
+    fits = answer.replace("-y = 2\n", "-x = 1\n")
+    applied = apply_edit({}, parse_answer(fits))
+    assert applied.problems == []
+    assert applied.files["big.py"].splitlines()[19_999:20_002] == ["x = 1", "z = 3", "x = 1"]
+
+
+def test_an_answer_may_not_write_thousands_of_files() -> None:
+    answer = "".join(f"```python pkg/m{i}.py\nA = {i}\n```\n" for i in range(5000))
+    applied = apply_edit({}, parse_answer(answer))
+    assert len(applied.changed) == MAX_PATHS
+    assert applied.problems == [f"refused 4800 change(s) beyond the {MAX_PATHS} files and "
+                                f"{MAX_HUNKS} diff hunks one answer may make (first: pkg/m200.py)"]
 
 
 # --- the safety net -------------------------------------------------------------------------
