@@ -191,6 +191,8 @@ def _best_block(candidates: list[CodeBlock], budget: _ParseBudget) -> CodeBlock:
     Ranking by (parses, shape) needs a parse of every block; only the best few by shape are
     parsed, which picks the same block whenever an answer has that few (every real one).
     """
+    if len(candidates) == 1:
+        return candidates[0]  # nothing to choose between: no parse needed
     ranked = heapq.nlargest(_RANKED_PARSES, candidates, key=_shape)
     return next((b for b in ranked if budget.parses(b.code)), ranked[0])
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import traceback
 from pathlib import Path
 
+from showdown import checks, pyparse
 from showdown.diagnose import is_repetitive
 from showdown.pyparse import MAX_SOURCE_CHARS
 from showdown.records import Diagnosis, Verdict
@@ -44,6 +45,9 @@ def judge_answer(task: Task, answer: Answer, sandbox: Sandbox, case: str | None 
         message = f"judging failed: {_what_failed(exc)}; the answer scores 0"
         return Verdict(task=task.id, syntax_ok=False, isolation=sandbox.isolation,
                        diagnoses=[Diagnosis("judge_error", message)])
+    finally:
+        pyparse.forget()  # the trees of a hostile MiB weigh hundreds of MB
+        checks.forget()
 
 
 def refused_verdict(task: Task, answer: Answer, sandbox: Sandbox, size: str) -> Verdict:

@@ -15,9 +15,10 @@ Code longer than ``MAX_SOURCE_CHARS`` is not parsed at all: parsing costs about 
 from __future__ import annotations
 
 import ast
+import functools
 from dataclasses import dataclass
 
-__all__ = ["MAX_SOURCE_CHARS", "ParseFailure", "compiles", "parse"]
+__all__ = ["MAX_SOURCE_CHARS", "ParseFailure", "compiles", "forget", "parse"]
 
 # The same bound as the judge's answer size (showdown.judge.MAX_ANSWER_CHARS): 1 MiB.
 MAX_SOURCE_CHARS = 1 << 20
@@ -37,8 +38,14 @@ class ParseFailure:
     lineno: int | None = None
 
 
+@functools.lru_cache(maxsize=1)
 def parse(code: str) -> ast.Module | ParseFailure:
-    """The module's tree, or why it cannot be parsed; never raises on any text."""
+    """The module's tree, or why it cannot be parsed; never raises on any text.
+
+    The last result is kept: judging one answer asks about the same code several times
+    (extraction, diagnosis, checks), and a hostile MiB takes seconds to parse. Callers must
+    not change the tree; ``forget`` drops it once an answer is judged.
+    """
     if len(code) > MAX_SOURCE_CHARS:
         return ParseFailure("too_large", f"too_large: {len(code):,} characters of code, over the "
                             f"{MAX_SOURCE_CHARS:,} showdown parses")
@@ -51,6 +58,11 @@ def parse(code: str) -> ast.Module | ParseFailure:
                             f"({type(exc).__name__})")
     except (ValueError, OverflowError) as exc:
         return ParseFailure("invalid_text", _first_line(f"{type(exc).__name__}: {exc}"))
+
+
+def forget() -> None:
+    """Drop the kept tree (up to a few hundred MB for a MiB of code)."""
+    parse.cache_clear()
 
 
 def compiles(code: str) -> bool:
