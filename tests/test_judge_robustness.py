@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -326,3 +327,11 @@ def test_a_run_whose_judge_breaks_stores_a_judge_error_and_resumes(tmp_path: Pat
     assert resumed.status == "finished"
     assert [(r.model, r.trial) for r in rest] == [("first", 2), ("second", 2)]
     assert all(r.verdict is not None and codes(r.verdict) == ["judge_error"] for r in rest)
+
+
+def test_every_diagnosis_code_is_documented_in_the_readme() -> None:
+    source = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "src").rglob("*.py"))
+    found = set(re.findall(r'Diagnosis\(\s*"([a-z_]+)"', source))
+    assert {"judge_error", "answer_too_large", "syntax_error"} <= found
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert [c for c in sorted(found) if f"`{c}`" not in readme] == []
