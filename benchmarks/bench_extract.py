@@ -1,12 +1,12 @@
 """How extraction and answer diagnosis grow with the answer: linear time, bounded memory.
 
-Builds answers of 10 KB, 100 KB, 1 MB and 10 MB in five shapes a model can send (a plain
-unfenced program, many small fenced blocks, an unclosed ``<think>``, one huge line, a block
-repeated in a loop), runs ``extract_code`` then ``diagnose_answer`` on each, and prints the
-time per size, the growth per 10x in size (about 10 means linear; 100 would be quadratic) and
-the peak memory that tracemalloc saw (a second, separate pass: tracing slows the code down).
-The judge refuses answers over 1 MiB (``answer_too_large``); these functions are timed beyond
-that because they must stay linear whatever calls them.
+Builds answers of 10 KB, 100 KB, 1 MB and 10 MB in six shapes a model can send (a plain
+unfenced program, one that never parses, many small fenced blocks, an unclosed ``<think>``,
+one huge line, a block repeated in a loop), runs ``extract_code`` then ``diagnose_answer``
+on each, and prints the time per size, the growth per 10x in size (about 10 means linear;
+100 would be quadratic) and the peak memory tracemalloc saw (a second, separate pass:
+tracing slows the code down). The judge refuses answers over 1 MiB (``answer_too_large``);
+these functions are timed beyond that because they must stay linear whatever calls them.
 
 Run: PYTHONPATH=src python benchmarks/bench_extract.py [--max-mb 10] [--shape NAME]
 """
@@ -38,6 +38,18 @@ def _plain(size: int) -> str:
     parts, n, total = ["import argparse\nimport sqlite3\n\n\n"], 0, 0
     while total < size:
         parts.append(_FUNCTION.format(n=n))
+        total += len(parts[-1])
+        n += 1
+    return "".join(parts)
+
+
+def _broken(size: int) -> str:
+    """An unfenced program that never parses (a bracket left open near the top), flush-left,
+    so extraction tries one span after another looking for code that does."""
+    parts = ["import sys\nimport os\nimport re\nimport json\nimport time\nX = (\n"]
+    n, total = 0, 0
+    while total < size:
+        parts.append(f"value_{n} = {n} * 2\n")
         total += len(parts[-1])
         n += 1
     return "".join(parts)
@@ -76,8 +88,8 @@ def _loop(size: int) -> str:
 
 
 SHAPES: dict[str, Callable[[int], str]] = {
-    "plain program": _plain, "many fences": _fences, "unclosed think": _unclosed_think,
-    "one huge line": _huge_line, "repetitive loop": _loop,
+    "plain program": _plain, "broken program": _broken, "many fences": _fences,
+    "unclosed think": _unclosed_think, "one huge line": _huge_line, "repetitive loop": _loop,
 }
 SIZES = [10_000, 100_000, 1_000_000, 10_000_000]
 
