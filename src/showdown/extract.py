@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import heapq
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -170,12 +171,16 @@ class _ParseBudget:
     attempts: int = _PARSE_ATTEMPTS
     chars: int = _PARSE_CHARS
 
-    def parses(self, code: str) -> bool:
-        if self.attempts <= 0 or len(code) > self.chars:
-            return False
+    def spend(self, size: int) -> bool:
+        """Count one attempt at ``size`` characters; whether it may go ahead."""
         self.attempts -= 1
-        self.chars -= len(code)
-        return compiles(code)
+        if self.attempts < 0 or size > min(self.chars, MAX_SOURCE_CHARS):
+            return False
+        self.chars -= size
+        return True
+
+    def parses(self, code: str) -> bool:
+        return self.spend(len(code)) and compiles(code)
 
 
 def _shape(block: CodeBlock) -> tuple[bool, int, int]:
@@ -203,18 +208,19 @@ def _unfenced_code(text: str, budget: _ParseBudget) -> str:
         return text.strip("\n") + "\n"
     lines = text.splitlines()
     starts = [i for i, ln in enumerate(lines) if _CODE_START.match(ln)]
+    ends = [0, *itertools.accumulate(map(len, lines))]  # ends[i] + i: where line i starts
     # Bounded search: trailing prose is usually a few lines, so a few ends per start suffice.
     for start in starts[:5]:
         if _has_indented(lines[starts[0] : start]):
             break  # Starting later would drop code, hiding its syntax error.
         for end in range(len(lines), max(start, len(lines) - 50), -1):
-            if _has_indented(lines[end:]):
+            if _has_indented(lines[end:]) or budget.attempts <= 0:
                 break  # Only prose may be trimmed from the end, never an indented body.
-            if budget.attempts <= 0:
-                break
-            chunk = "\n".join(lines[start:end])
-            if budget.parses(chunk):
-                return chunk.strip("\n") + "\n"
+            # The size first: joining megabytes only to find them over budget costs as much.
+            if budget.spend(ends[end] - ends[start] + end - start - 1):
+                chunk = "\n".join(lines[start:end])
+                if compiles(chunk):
+                    return chunk.strip("\n") + "\n"
     if starts:
         # Nothing parses: still return the code so the judge can say why (syntax, truncation).
         return "\n".join(lines[starts[0] :]).strip("\n") + "\n"
