@@ -42,7 +42,11 @@ def judge_answer(task: Task, answer: Answer, sandbox: Sandbox, case: str | None 
     except (SandboxUnavailable, TaskError):
         raise
     except Exception as exc:  # the safety net: a hostile answer must not stop the run
-        message = f"judging failed: {_what_failed(exc)}; the answer scores 0"
+        try:
+            what = _what_failed(exc)
+        except Exception:  # e.g. the working folder is gone and paths cannot be resolved
+            what = type(exc).__name__
+        message = f"judging failed: {what}; the answer scores 0"
         return Verdict(task=task.id, syntax_ok=False, isolation=sandbox.isolation,
                        diagnoses=[Diagnosis("judge_error", message)])
     finally:
