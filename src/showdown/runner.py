@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from showdown.hardware.busy import busy_snapshot
 from showdown.hardware.telemetry import Sampler, Telemetry, joules_per_token
+from showdown.judge import judge_answer
 from showdown.preflight import check_settings, check_spec, probe_servers
 from showdown.providers import (
     ChatRequest,
@@ -243,7 +244,8 @@ class _ModelTurn:
                                          or generation.refusal or generation.finish_reason):
             self.ev.phase(self.label, f"judging {case.id} (trial {trial})")
             answer = Answer(generation.text, generation.finish_reason)
-            verdict = task.judge(answer, self.sandbox, case.id)
+            # judge_answer, not task.judge: an answer that breaks the judge is a verdict too.
+            verdict = judge_answer(task, answer, self.sandbox, case.id)
             if generation.refusal:
                 verdict.diagnoses.insert(0, Diagnosis(
                     "refused", f"the model refused: {' '.join(generation.refusal.split())[:200]}"))

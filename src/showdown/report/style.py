@@ -14,6 +14,7 @@ import tokenize
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from showdown.pyparse import parse
 from showdown.report.groups import Group
 from showdown.report.spread import Spread, mean_spread, median_spread
 
@@ -59,9 +60,8 @@ class StyleRow:
 
 def style_metrics(code: str) -> StyleMetrics | None:
     """The style counts of ``code``; None when it does not parse as Python."""
-    try:
-        tree = ast.parse(code)
-    except (SyntaxError, ValueError):
+    tree = parse(code)
+    if not isinstance(tree, ast.Module):
         return None
     nodes = list(ast.walk(tree))
     defs = [n for n in nodes if isinstance(n, _Def)]

@@ -22,6 +22,7 @@ from typing import Any
 
 from showdown import diagnose
 from showdown.extract import Extraction, extract_code
+from showdown.pyparse import parse
 from showdown.records import Diagnosis, ExecResult, TestRun, Verdict
 from showdown.sandbox import Sandbox
 from showdown.sandbox.base import scratch_dir
@@ -98,17 +99,17 @@ def _number(task_id: str) -> str:
 
 def defines_function(code: str, name: str) -> bool:
     """Whether ``code`` parses and defines ``name`` at its top level."""
-    try:
-        tree = ast.parse(code)
-    except (SyntaxError, ValueError):
-        return False
-    return any(isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name
-               for node in tree.body)
+    tree = parse(code)
+    return isinstance(tree, ast.Module) and any(
+        isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name
+        for node in tree.body)
 
 
 def _drop_main_block(code: str) -> str:
     """Remove a top-level ``if __name__ == "__main__":`` block: a demo, not the function."""
-    tree = ast.parse(code)
+    tree = parse(code)
+    if not isinstance(tree, ast.Module):
+        return code
     lines = code.splitlines(keepends=True)
     for node in reversed(tree.body):
         test = node.test if isinstance(node, ast.If) else None

@@ -14,6 +14,7 @@ from typing import Any
 from showdown import diagnose
 from showdown.checks import CHECKS, run_check
 from showdown.extract import Extraction, extract_code
+from showdown.pyparse import parse
 from showdown.records import CheckResult, ExecResult, TestRun, Verdict
 from showdown.sandbox import Sandbox
 from showdown.sandbox.base import scratch_dir
@@ -179,17 +180,18 @@ class ProgramTask(Task):
         )
         code = extraction.code
         found = diagnose.diagnose_answer(answer.text, extraction, answer.finish_reason)
+        tree = parse(code) if code.strip() else None
         verdict = Verdict(
             task=self.id,
-            syntax_ok=bool(code.strip()) and diagnose.syntax_problem(code) is None,
+            syntax_ok=isinstance(tree, ast.Module),
             code=code,
             code_lines=len([ln for ln in code.splitlines() if ln.strip()]),
             isolation=sandbox.isolation,
             seed=new_seed() if seed is None else seed,
         )
         tests = self.plan(verdict.seed or 0)
-        if verdict.syntax_ok:
-            verdict.features = static_checks(ast.parse(code), self.features)
+        if isinstance(tree, ast.Module):
+            verdict.features = static_checks(tree, self.features)
             verdict.functional = self._run_tests(code, sandbox, tests)
             requires = {f.id: f.requires for f in self.features} | {t.id: t.requires
                                                                       for t in tests}

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from showdown import diagnose
+from showdown.pyparse import parse
 from showdown.records import Diagnosis, ExecResult, TestRun, Verdict
 from showdown.sandbox import Sandbox
 from showdown.sandbox.base import scratch_dir
@@ -123,7 +124,8 @@ def list_tests(files: Mapping[str, str], folder: str) -> list[str]:
         if not (path.startswith(folder + "/") and name.startswith("test") and name.endswith(".py")):
             continue
         module = path[:-3].replace("/", ".")
-        for node in ast.parse(files[path]).body:
+        tree = parse(files[path])
+        for node in tree.body if isinstance(tree, ast.Module) else []:
             if isinstance(node, ast.ClassDef):
                 ids += [f"{module}.{node.name}.{item.name}" for item in node.body
                         if isinstance(item, ast.FunctionDef) and item.name.startswith("test")]
