@@ -15,7 +15,6 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import pytest
 from httpfake import fake_server
@@ -284,7 +283,7 @@ def test_showdown_score_gives_a_verdict_for_deep_nesting(tmp_path: Path, task: s
     proc = showdown(*args, *(["--case", case] if case else []))
     assert proc.returncode == 0, proc.stderr  # as for any failing answer
     assert "Traceback" not in proc.stderr
-    data: dict[str, Any] = json.loads(proc.stdout)
+    (data,) = json.loads(proc.stdout)  # score --json is always a list
     assert data["score"] == 0 and data["syntax_ok"] is False
     found = {d["code"]: d["message"] for d in data["diagnoses"]}
     assert "too_deep" in found["syntax_error"]

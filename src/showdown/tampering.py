@@ -23,6 +23,8 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from showdown.pyparse import parse
+
 __all__ = ["Evidence", "find_tampering", "tampering_message"]
 
 _TRACE = {"sys.settrace", "sys.setprofile", "threading.settrace", "threading.setprofile",
@@ -58,9 +60,8 @@ def find_tampering(code: str, *, module_level_exits: bool = False,
     ``module_level_exits`` (a function task): also count ``sys.exit`` and the like outside any
     function (the module has no business ending the process) and any file access.
     """
-    try:
-        tree = ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError):
+    tree = parse(code)
+    if not isinstance(tree, ast.Module):
         return []
     aliases = _aliases(tree)
     found = [*_calls_and_names(tree, aliases), *_assignments(tree, aliases), *_strings(tree)]
@@ -96,11 +97,13 @@ def _aliases(tree: ast.Module) -> dict[str, str]:
 def _dotted(node: ast.expr, aliases: dict[str, str]) -> str:
     """``a.b.c`` for a name or attribute chain (its head resolved through imports), else ""."""
     parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
+    # A loop, not recursion: ``a[0][0]…`` thousands deep is a valid tree from a hostile answer.
+    while isinstance(node, ast.Attribute | ast.Subscript):
+        if isinstance(node, ast.Subscript):
+            parts = []  # what is read out of a subscript is named by what is subscripted
+        else:
+            parts.append(node.attr)
         node = node.value
-    if isinstance(node, ast.Subscript):
-        return _dotted(node.value, aliases)
     if not isinstance(node, ast.Name):
         return ""
     parts.append(aliases.get(node.id, node.id))
