@@ -164,7 +164,7 @@ def fit(model: Path, vram: float | None, ctx: int | None, as_json: bool) -> None
 @click.option("--task-dir", multiple=True, type=click.Path(path_type=Path),
               help="Extra task folder.")
 def tasks_command(task_dir: tuple[Path, ...]) -> None:
-    """List the tasks: built-in ones and those in --task-dir folders."""
+    """List the tasks: built-in ones, those in --task-dir folders and those plugins ship."""
     try:
         rows = describe_tasks(task_dir)
     except TaskError as exc:

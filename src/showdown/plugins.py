@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import logging
 import os
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +31,8 @@ def warn(message: str) -> None:
 @functools.cache
 def load_group(group: str) -> tuple[tuple[str, Any], ...]:
     """(entry point name, loaded object) for each plugin of ``group`` that loads."""
+    from importlib.metadata import entry_points  # here: a start without plugins never pays for it
+
     loaded: list[tuple[str, Any]] = []
     seen: set[tuple[str, str]] = set()
     for point in entry_points(group=group):

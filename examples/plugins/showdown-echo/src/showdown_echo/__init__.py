@@ -49,18 +49,20 @@ class EchoProvider(Provider):
 
     @classmethod
     def from_spec(cls, spec: ModelSpec) -> EchoProvider:
-        # No I/O here: showdown builds providers just to check a plan.
-        return cls(cls.label(spec), spec.spec, Path(spec.target).expanduser(),
-                   EchoOptions.parse(spec.options, cls.PREFIX))
-
-    @classmethod
-    def default_name(cls, target: str) -> str:
-        return f"echo-{Path(target).stem}"
+        """Checks the options and keeps the path; reads nothing (showdown builds providers
+        just to check a plan)."""
+        options = EchoOptions.parse(spec.options, cls.PREFIX)
+        return cls(cls.label(spec), spec.spec, Path(spec.target).expanduser(), options)
 
     def check(self, env: Mapping[str, str]) -> str | None:
         if not self.path.is_file():
             raise ProviderError(f"{self.spec}: no such file {self.path}")
         return None  # no server to probe
+
+    @classmethod
+    def default_name(cls, target: str) -> str:
+        """``echo:answers/clean.md`` is stored as ``echo-clean``."""
+        return f"echo-{Path(target).stem}"
 
     def open(self, settings: GenerationSettings) -> GenerationSettings:
         self.check({})
