@@ -77,6 +77,14 @@ def test_a_plugins_task_folder_shows_in_showdown_tasks(site: Path) -> None:
     assert "function" in line and "todo-cli" in proc.stdout
 
 
+def test_showdown_models_lists_the_plugins_provider(site: Path) -> None:
+    proc = showdown("models", "--json", "--ollama-url", "http://127.0.0.1:9", paths=[site])
+    assert proc.returncode == 0, proc.stderr
+    providers = json.loads(proc.stdout)["providers"]
+    assert providers["echo"] == "showdown_echo"
+    assert providers["ollama"] == "showdown.providers.ollama"
+
+
 def broken_plugin(folder: Path) -> Path:
     """An installed distribution whose entry points name a module that is not there."""
     info = folder / "broken_plugin-0.1.dist-info"

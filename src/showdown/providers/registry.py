@@ -58,10 +58,11 @@ def provider_class(prefix: str) -> type[Provider] | None:
     return PROVIDERS.get(prefix)
 
 
-def all_providers() -> dict[str, type[Provider]]:
-    """Every backend, plugins included (loading them if not yet done)."""
+def all_providers() -> dict[str, str]:
+    """Every backend's prefix and the module that provides it, plugins included (loading them
+    if not yet done), sorted by prefix: what ``showdown models`` lists."""
     _load_plugins()
-    return dict(PROVIDERS)
+    return {prefix: PROVIDERS[prefix].__module__ for prefix in sorted(PROVIDERS)}
 
 
 def parse_spec(text: str, options: dict[str, Any] | None = None) -> ModelSpec:
