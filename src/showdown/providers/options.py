@@ -78,12 +78,14 @@ class ProviderOptions:
 
     @classmethod
     def fields(cls) -> dict[str, dataclasses.Field[Any]]:
-        return {f.name: f for f in dataclasses.fields(cls) if "rule" in f.metadata}
+        return {f.name: f for f in dataclasses.fields(cls)}
 
     @classmethod
     def rule(cls, key: str) -> Rule:
-        rule: Rule = cls.fields()[key].metadata["rule"]
-        return rule
+        """The option's rule; a plain field (no ``option``) is checked by its type alone."""
+        rule = cls.fields()[key].metadata.get("rule")
+        kind = _hints(cls)[key]
+        return rule if isinstance(rule, Rule) else Rule(f"a {getattr(kind, '__name__', kind)}")
 
     @classmethod
     def from_text(cls, key: str, text: str) -> Any:
