@@ -85,7 +85,7 @@ class ProviderOptions:
         """The option's rule; a plain field (no ``option``) is checked by its type alone."""
         rule = cls.fields()[key].metadata.get("rule")
         kind = _hints(cls)[key]
-        return rule if isinstance(rule, Rule) else Rule(f"a {getattr(kind, '__name__', kind)}")
+        return rule if isinstance(rule, Rule) else Rule(f"a value of type {getattr(kind, '__name__', kind)}")
 
     @classmethod
     def from_text(cls, key: str, text: str) -> Any:
