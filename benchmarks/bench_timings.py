@@ -13,8 +13,7 @@ import argparse
 import statistics
 
 from showdown.fetch import ensure_bundled_model, ensure_llama_server
-from showdown.providers import ChatRequest, parse_spec
-from showdown.providers.llamacpp import LlamaCppProvider
+from showdown.providers import ChatRequest, make_provider, parse_spec
 from showdown.records import GenerationSettings
 
 PROMPT = "Write a Python function that returns the n-th Fibonacci number, with a docstring."
@@ -27,8 +26,8 @@ def main() -> None:
     args = parser.parse_args()
     model = ensure_bundled_model()
     binary = ensure_llama_server()
-    spec = parse_spec(f"bundled=llamacpp:{model}")
-    provider = LlamaCppProvider(spec.name, spec.spec, model, llama_server=binary, n_gpu_layers=0)
+    spec = parse_spec(f"bundled=llamacpp:{model}", {"llama_server": str(binary), "n_gpu_layers": 0})
+    provider = make_provider(spec)
     settings = provider.open(GenerationSettings(max_tokens=args.max_tokens, ctx=2048))
     rate_ratios, ttft_ratios = [], []
     try:

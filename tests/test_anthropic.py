@@ -19,13 +19,14 @@ from fakes import anthropic_stream
 from httpfake import DROP, Reply, Sleep, fake_server, in_turn, json_reply, sse_event
 
 from showdown.providers import ProviderError, make_provider, parse_spec
-from showdown.providers.anthropic import AnthropicProvider
+from showdown.providers.anthropic import AnthropicOptions, AnthropicProvider
 from showdown.providers.base import ChatRequest
 from showdown.providers.http import RetryPolicy
 from showdown.records import Generation, GenerationSettings, Result, to_dict
 from showdown.report.jsonout import result_json
 
 KEY = "sk-ant-test-0123456789abcdef"
+KEY_ENV = "ANTHROPIC_API_KEY"
 SETTINGS = GenerationSettings(max_tokens=512, ctx=16384, temperature=0.0, seed=42)
 REQUEST = ChatRequest("Write hello world.", SETTINGS)
 SSE = {"Content-Type": "text/event-stream"}
@@ -33,8 +34,16 @@ SSE = {"Content-Type": "text/event-stream"}
 
 def provider(url: str, waits: list[float] | None = None, idle: float = 30.0) -> AnthropicProvider:
     sleep = waits.append if waits is not None else (lambda s: None)
-    return AnthropicProvider("Claude", "anthropic:claude-test", "claude-test", KEY, base_url=url,
-                             idle_timeout_s=idle, retry=RetryPolicy(sleep=sleep))
+    provider = AnthropicProvider("Claude", "anthropic:claude-test", "claude-test",
+                                 AnthropicOptions(base_url=url, idle_timeout_s=idle))
+    provider.retry = RetryPolicy(sleep=sleep)
+    return provider
+
+
+@pytest.fixture(autouse=True)
+def _key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The key the providers built here read from the environment, as a real one would be."""
+    monkeypatch.setenv(KEY_ENV, KEY)
 
 
 def messages(*replies: Reply) -> dict[str, Any]:
@@ -149,8 +158,9 @@ def test_stall_is_cut_off() -> None:
 
 def test_missing_key_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    provider = make_provider(parse_spec("anthropic:claude-test"))  # building one reads no key
     with pytest.raises(ProviderError, match=r"set ANTHROPIC_API_KEY in the environment"):
-        make_provider(parse_spec("anthropic:claude-test"))
+        provider.open(SETTINGS)
 
 
 def test_key_and_base_url_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

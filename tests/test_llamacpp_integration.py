@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from showdown.providers import ChatRequest, ProviderError, parse_spec
-from showdown.providers.llamacpp import LlamaCppProvider
+from showdown.providers import ChatRequest, ProviderError, make_provider, parse_spec
+from showdown.providers.llamacpp import LlamaCppOptions, LlamaCppProvider
 from showdown.records import GenerationSettings
 from showdown.store import Store
 
@@ -24,8 +24,9 @@ PROMPT = "Write a Python function that adds two numbers."
 
 
 def provider(model: Path, binary: Path) -> LlamaCppProvider:
-    spec = parse_spec(f"smol=llamacpp:{model}", {"llama_server": binary})
-    made = LlamaCppProvider(spec.name, spec.spec, model, llama_server=binary)
+    spec = parse_spec(f"smol=llamacpp:{model}", {"llama_server": str(binary)})
+    made = make_provider(spec)
+    assert isinstance(made, LlamaCppProvider)
     return made
 
 
@@ -87,7 +88,7 @@ def test_a_binary_that_cannot_run_is_a_provider_error(tmp_path: Path, bundled_mo
     not_executable = tmp_path / "llama-server"
     not_executable.write_text("#!/bin/sh\n")
     p = LlamaCppProvider("smol", f"llamacpp:{bundled_model}", bundled_model,
-                         llama_server=not_executable)
+                         LlamaCppOptions(llama_server=str(not_executable)))
     with pytest.raises(ProviderError, match="cannot run"):
         p.open(GenerationSettings())
 
@@ -105,7 +106,7 @@ def test_bad_model_file_fails_to_start_with_the_log(tmp_path: Path, llama_server
 def test_a_server_that_never_becomes_healthy_is_stopped(bundled_model: Path,
                                                         llama_server_bin: Path) -> None:
     p = LlamaCppProvider("smol", f"llamacpp:{bundled_model}", bundled_model,
-                         llama_server=llama_server_bin, health_timeout_s=0.05)
+                         LlamaCppOptions(llama_server=str(llama_server_bin), health_timeout_s=0.05))
     with pytest.raises(ProviderError, match=r"not healthy after 0\.05 s"):
         p.open(GenerationSettings())
     assert p.server is not None and not p.server.alive()

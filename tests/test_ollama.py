@@ -17,7 +17,7 @@ from httpfake import DROP, Reply, Sleep, fake_server, in_turn, json_reply, ndjso
 
 from showdown.providers.base import ChatRequest, ProviderError
 from showdown.providers.http import RetryPolicy
-from showdown.providers.ollama import OllamaProvider, full_name, ollama_base_url, placement
+from showdown.providers.ollama import OllamaOptions, OllamaProvider, full_name, ollama_base_url, placement
 from showdown.records import GenerationSettings
 
 SETTINGS = GenerationSettings(max_tokens=256, ctx=16384, temperature=0.0, seed=7)
@@ -28,8 +28,10 @@ NDJSON = {"Content-Type": "application/x-ndjson"}
 def provider(url: str, model: str = "gemma3", waits: list[float] | None = None,
              idle: float = 30.0) -> OllamaProvider:
     sleep = waits.append if waits is not None else (lambda s: None)
-    return OllamaProvider("Gemma", f"ollama:{model}", model, url, idle_timeout_s=idle,
-                          retry=RetryPolicy(sleep=sleep))
+    provider = OllamaProvider("Gemma", f"ollama:{model}", model,
+                              OllamaOptions(base_url=url, idle_timeout_s=idle))
+    provider.retry = RetryPolicy(sleep=sleep)
+    return provider
 
 
 def test_open_unloads_everything_then_preloads_and_records_the_order() -> None:

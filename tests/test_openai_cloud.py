@@ -18,8 +18,8 @@ from httpfake import DROP, Reply, fake_server, in_turn, json_reply, sse, sse_don
 from showdown.providers import Provider, ProviderError, make_provider, parse_spec
 from showdown.providers.base import ChatRequest
 from showdown.providers.http import RetryPolicy
+from showdown.providers.openai import reasoning_model
 from showdown.providers.openai_compat import OpenAICompatProvider
-from showdown.providers.registry import reasoning_model
 from showdown.records import GenerationSettings, to_dict
 
 KEY = "sk-proj-test-abcdefghijklmnop"
@@ -47,6 +47,7 @@ def openai(url: str, monkeypatch: pytest.MonkeyPatch, waits: list[float] | None 
     provider = make_provider(parse_spec("openai:gpt-test"))
     assert isinstance(provider, OpenAICompatProvider)
     provider.retry = RetryPolicy(sleep=waits.append if waits is not None else lambda s: None)
+    provider.open(REQUEST.settings)  # reads the key, as the run loop does before streaming
     return provider
 
 
@@ -71,8 +72,9 @@ def test_key_goes_in_the_bearer_header_and_max_completion_tokens_is_sent(
 
 def test_missing_key_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    provider = make_provider(parse_spec("openai:gpt-test"))  # building one reads no key
     with pytest.raises(ProviderError) as caught:
-        make_provider(parse_spec("openai:gpt-test"))
+        provider.open(REQUEST.settings)
     assert str(caught.value) == ("openai:gpt-test: set OPENAI_API_KEY in the environment "
                                  "(API keys are read from the environment only)")
 
@@ -90,8 +92,10 @@ def test_api_key_env_option_names_another_variable(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("MY_GATEWAY_KEY", KEY)
     provider = make_provider(parse_spec("openai:gpt-test", {"api_key_env": "MY_GATEWAY_KEY"}))
     assert isinstance(provider, OpenAICompatProvider)
+    provider.open(REQUEST.settings)
     with pytest.raises(ProviderError, match="set OTHER_KEY"):
-        make_provider(parse_spec("openai:gpt-test", {"api_key_env": "OTHER_KEY"}))
+        make_provider(parse_spec("openai:gpt-test", {"api_key_env": "OTHER_KEY"})).open(
+            REQUEST.settings)
 
 
 def test_401_echoing_the_key_never_leaks_it(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -146,6 +150,7 @@ def test_reasoning_models_are_not_sent_temperature_and_the_record_says_why(
     with fake_server(routes(answer("ok"))) as server:
         monkeypatch.setenv("OPENAI_BASE_URL", f"{server.url}/v1")
         provider = make_provider(parse_spec("openai:o3-mini"))
+        provider.open(REQUEST.settings)
         gen = provider.stream(REQUEST)
         body = server.requests[0][2]
     assert gen.error is None and "temperature" not in body and body["seed"] == 42
@@ -182,6 +187,7 @@ def test_extra_body_replacing_a_fair_setting_is_recorded(monkeypatch: pytest.Mon
     with fake_server(routes(answer("ok"))) as server:
         monkeypatch.setenv("OPENAI_BASE_URL", f"{server.url}/v1")
         provider = make_provider(parse_spec("openai:gpt-test", {"extra_body": {"temperature": 1}}))
+        provider.open(REQUEST.settings)
         provider.stream(REQUEST)
         body = server.requests[0][2]
     assert body["temperature"] == 1

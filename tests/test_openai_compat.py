@@ -16,7 +16,7 @@ from httpfake import DROP, Reply, Sleep, fake_server, sse, sse_done
 
 from showdown.providers.base import ChatRequest, answer_offset, decode_rate
 from showdown.providers.http import RetryPolicy
-from showdown.providers.openai_compat import OpenAICompatProvider, iter_sse
+from showdown.providers.openai_compat import OpenAICompatOptions, OpenAICompatProvider, iter_sse
 from showdown.records import GenerationSettings
 
 REQUEST = ChatRequest("Write hello world.", GenerationSettings(max_tokens=64, ctx=512))
@@ -42,8 +42,10 @@ def usage(completion: int, prompt: int = 12) -> dict[str, Any]:
 
 def provider(url: str, idle: float = 30.0) -> OpenAICompatProvider:
     # No waiting between retries: the retry policy itself is tested in test_http.py.
-    return OpenAICompatProvider("fake", "openai-compat:x#m", f"{url}/v1", "m", idle_timeout_s=idle,
-                                retry=RetryPolicy(sleep=lambda s: None))
+    provider = OpenAICompatProvider("fake", "openai-compat:x#m", f"{url}/v1", "m",
+                                    OpenAICompatOptions(idle_timeout_s=idle))
+    provider.retry = RetryPolicy(sleep=lambda s: None)
+    return provider
 
 
 def stream_of(*steps: Any, status: int = 200) -> dict[str, Any]:

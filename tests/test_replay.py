@@ -15,23 +15,33 @@ from typing import Any
 import pytest
 from replay import FIXTURES, Script, replay_server
 
-from showdown.providers.anthropic import AnthropicProvider
+from showdown.providers.anthropic import AnthropicOptions, AnthropicProvider
 from showdown.providers.base import ChatRequest
 from showdown.providers.http import HTTPProvider, RetryPolicy
-from showdown.providers.ollama import OllamaProvider
+from showdown.providers.ollama import OllamaOptions, OllamaProvider
 from showdown.providers.openai_compat import OpenAICompatProvider
 from showdown.records import Generation, GenerationSettings
 
 REQUEST = ChatRequest("Write hello world.", GenerationSettings(max_tokens=64, ctx=512))
 NO_WAIT = RetryPolicy(sleep=lambda s: None)
+KEY_ENV = "SHOWDOWN_TEST_ANTHROPIC_KEY"
 
 
 def client(backend: str, url: str) -> HTTPProvider:
     if backend == "openai":
-        return OpenAICompatProvider("r", "openai-compat:r#m", f"{url}/v1", "m", retry=NO_WAIT)
-    if backend == "anthropic":
-        return AnthropicProvider("r", "anthropic:m", "m", "key", base_url=url, retry=NO_WAIT)
-    return OllamaProvider("r", "ollama:m", "m", url, retry=NO_WAIT)
+        provider: HTTPProvider = OpenAICompatProvider("r", "openai-compat:r#m", f"{url}/v1", "m")
+    elif backend == "anthropic":
+        provider = AnthropicProvider("r", "anthropic:m", "m",
+                                     AnthropicOptions(base_url=url, api_key_env=KEY_ENV))
+    else:
+        provider = OllamaProvider("r", "ollama:m", "m", OllamaOptions(base_url=url))
+    provider.retry = NO_WAIT
+    return provider
+
+
+@pytest.fixture(autouse=True)
+def _key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(KEY_ENV, "key")
 
 
 @dataclass(frozen=True)

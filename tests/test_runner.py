@@ -134,9 +134,16 @@ def test_one_load_is_reported_once_not_per_trial(tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     from showdown.providers.base import Provider
     from showdown.providers.registry import PROVIDERS
+    from showdown.providers.spec import ModelSpec
     from showdown.records import Generation
 
     class Loads(Provider):
+        PREFIX = "loads"
+
+        @classmethod
+        def from_spec(cls, spec: ModelSpec) -> Provider:
+            return cls("m", spec.spec)
+
         def open(self, settings: GenerationSettings) -> GenerationSettings:
             self.load_s = 1.5
             return settings
@@ -144,7 +151,7 @@ def test_one_load_is_reported_once_not_per_trial(tmp_path: Path,
         def stream(self, request: Any, progress: Any = None) -> Generation:
             return Generation(text="no code here", load_s=self.load_s)
 
-    monkeypatch.setitem(PROVIDERS, "loads", lambda spec: Loads("m", spec.spec))
+    monkeypatch.setitem(PROVIDERS, "loads", Loads)
     plan = RunPlan([parse_spec("loads:x")], [find_task("todo-cli")], GenerationSettings(),
                    trials=3, warmup=False)
     _, results = benchmark(plan, Store(tmp_path / "s.db"), ProcessSandbox())

@@ -11,15 +11,21 @@ from typing import Any
 import pytest
 from httpfake import Reply, fake_server
 
-from showdown.providers.anthropic import AnthropicProvider
+from showdown.providers.anthropic import AnthropicOptions, AnthropicProvider
 from showdown.providers.base import ChatRequest
 from showdown.providers.http import HTTPProvider, RetryPolicy
-from showdown.providers.ollama import OllamaProvider
+from showdown.providers.ollama import OllamaOptions, OllamaProvider
 from showdown.providers.openai_compat import OpenAICompatProvider
 from showdown.records import Generation, GenerationSettings
 
 REQUEST = ChatRequest("x", GenerationSettings(max_tokens=8, ctx=512))
 ONE_TRY = RetryPolicy(attempts=1, sleep=lambda s: None)
+KEY_ENV = "SHOWDOWN_TEST_ANTHROPIC_KEY"
+
+
+@pytest.fixture(autouse=True)
+def _key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(KEY_ENV, "k")
 BIG = "y" * 3_000_000
 DONE = b"data: [DONE]\n\n"
 
@@ -34,11 +40,13 @@ def run(backend: str, steps: list[Any], content_type: str = "text/event-stream")
     with fake_server({route: lambda p, b: Reply(200, {"Content-Type": content_type}, steps)}) as s:
         provider: HTTPProvider
         if backend == "openai":
-            provider = OpenAICompatProvider("a", "openai-compat:a#m", f"{s.url}/v1", "m", retry=ONE_TRY)
+            provider = OpenAICompatProvider("a", "openai-compat:a#m", f"{s.url}/v1", "m")
         elif backend == "anthropic":
-            provider = AnthropicProvider("a", "anthropic:m", "m", "k", base_url=s.url, retry=ONE_TRY)
+            provider = AnthropicProvider("a", "anthropic:m", "m",
+                                         AnthropicOptions(base_url=s.url, api_key_env=KEY_ENV))
         else:
-            provider = OllamaProvider("a", "ollama:m", "m", s.url, retry=ONE_TRY)
+            provider = OllamaProvider("a", "ollama:m", "m", OllamaOptions(base_url=s.url))
+        provider.retry = ONE_TRY
         return provider.stream(REQUEST)
 
 

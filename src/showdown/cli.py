@@ -18,6 +18,7 @@ from showdown.hardware.assess import assess_fit
 from showdown.hardware.gguf_meta import GgufError
 from showdown.inventory import survey
 from showdown.judge import score_file
+from showdown.providers.registry import all_providers
 from showdown.records import to_dict
 from showdown.report import FORMATS, build_report, render, write_report
 from showdown.report.fit import fit_json, print_fit
@@ -135,13 +136,16 @@ def models(config_path: Path | None, ollama_url: str | None, as_json: bool) -> N
     except ConfigError as exc:
         fail(str(exc))
     found = survey(config, ollama_url)
+    providers = all_providers()  # spec prefixes, plugins' included
     if as_json:
         click.echo(json.dumps({"models": [to_dict(m) for m in found.models],
-                               "notes": found.notes}, indent=2))
+                               "notes": found.notes, "providers": providers}, indent=2))
         return
     print_models(console, found.models)
     for line in found.notes:
         note(line)
+    note(", ".join(f"{p}:" + ("" if m.startswith("showdown.") else f" (plugin {m})")
+                   for p, m in providers.items()), "providers", "cyan")
 
 
 @cli.command()
@@ -166,7 +170,7 @@ def fit(model: Path, vram: float | None, ctx: int | None, as_json: bool) -> None
 @click.option("--task-dir", multiple=True, type=click.Path(path_type=Path),
               help="Extra task folder.")
 def tasks_command(task_dir: tuple[Path, ...]) -> None:
-    """List the tasks: built-in ones and those in --task-dir folders."""
+    """List the tasks: built-in ones, those in --task-dir folders and those plugins ship."""
     try:
         rows = describe_tasks(task_dir)
     except TaskError as exc:

@@ -22,7 +22,8 @@ from showdown.fetch import FetchError, ensure_bundled_model
 from showdown.hardware.busy import busy_snapshot
 from showdown.hardware.host import host_fingerprint
 from showdown.preflight import PlanError, check_options, check_settings
-from showdown.providers import ModelSpec, ProviderError, parse_spec
+from showdown.providers import CommonOptions, ModelSpec, ProviderError, parse_spec
+from showdown.providers.llamacpp import LlamaCppOptions
 from showdown.records import Result, RunInfo, is_failed, result_id
 from showdown.report import write_report
 from showdown.report.jsonout import result_json
@@ -72,11 +73,13 @@ class _Done(Exception):
               "run (default: the last run with any), e.g. after starting Ollama; the new "
               "results replace them.")
 @click.option("--llama-server", type=click.Path(path_type=Path), help="Use this llama-server.")
-@click.option("--n-gpu-layers", default="auto", show_default=True,
+@click.option("--n-gpu-layers", default=LlamaCppOptions.n_gpu_layers, show_default=True,
               help="Layers on the GPU for llamacpp models: a number, or auto (predicted from the "
                    "GGUF and the GPU's free memory; 0 without a GPU). Ollama: num_gpu, when given.")
-@click.option("--health-timeout", default=600.0, show_default=True, help="Seconds to load.")
-@click.option("--idle-timeout", default=120.0, show_default=True, help="Seconds of silence "
+@click.option("--health-timeout", default=LlamaCppOptions.health_timeout_s, show_default=True,
+              help="Seconds to load.")
+@click.option("--idle-timeout", default=CommonOptions.idle_timeout_s, show_default=True,
+              help="Seconds of silence "
               "before a stream counts as stalled.")
 @click.option("--json", "as_json", is_flag=True, help="Print results as JSON (progress goes to "
               "stderr).")
@@ -142,15 +145,16 @@ def _execute(plan: RunPlan, store: Store, sandbox: Any, resume: RunInfo | None,
 def _plan(ctx: click.Context) -> RunPlan:
     """The run's plan: the command line over the config file over the defaults."""
     p = ctx.params
+    # The flags' defaults are the providers' own (their Options): only typed flags go through.
     options = _given(ctx, {"n_gpu_layers": "n_gpu_layers", "llama_server": "llama_server",
                            "health_timeout_s": "health_timeout", "idle_timeout_s": "idle_timeout"})
     settings = _given(ctx, {"max_tokens": "max_tokens", "ctx": "ctx_size",
                             "temperature": "temperature", "seed": "seed", "trials": "trials"})
+    options = check_options(options)
     config = load_config(find_config(p["config_path"], Path.cwd()))
     chosen = resolve(config, p["models"], settings, options)
     # Ranges first: a mistyped number must not wait for the bundled model to download.
     check_settings(chosen.settings, chosen.trials, p["case_limit"])
-    check_options(options)
     tasks = [find_task(t, p["task_dir"]) for t in p["task_ids"]]
     specs = chosen.specs or [_bundled_spec(options)]
     only = [c.strip() for c in p["only_cases"].split(",")] if p["only_cases"] else None

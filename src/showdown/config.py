@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from showdown.providers import ModelSpec, ProviderError, parse_spec
-from showdown.providers.registry import OPTIONS
+from showdown.providers import ModelSpec, OptionError, ProviderError, parse_spec
+from showdown.providers.registry import applicable, options_of
 from showdown.records import GenerationSettings
 
 __all__ = ["CONFIG_FILE", "Config", "ConfigError", "RunSettings", "find_config", "load_config",
@@ -45,23 +45,6 @@ _SETTINGS: dict[str, Check] = {
     "seed": (_is_int, "a whole number"),
     "trials": (lambda v: _is_int(v) and v >= 1, "a whole number, 1 or more"),
 }
-_OPTIONS: dict[str, Check] = {
-    "base_url": (lambda v: isinstance(v, str) and bool(v), "a URL such as http://127.0.0.1:11434"),
-    "n_gpu_layers": (lambda v: (_is_int(v) and v >= 0) or v == "auto",
-                     "a whole number of layers, 0 or more, or \"auto\""),
-    "server_args": (_is_str_list, "a list of strings, e.g. [\"--flash-attn\", \"on\"]"),
-    "llama_server": (lambda v: isinstance(v, str), "the path of a llama-server binary"),
-    "health_timeout_s": (lambda v: _is_number(v) and v > 0, "seconds, above 0"),
-    "idle_timeout_s": (lambda v: _is_number(v) and v > 0, "seconds, above 0"),
-    "load_timeout_s": (lambda v: _is_number(v) and v > 0, "seconds, above 0"),
-    "keep_alive": (lambda v: isinstance(v, str) or _is_int(v), "a duration like \"30m\" or seconds"),
-    "retries": (lambda v: _is_int(v) and v >= 1, "a whole number of attempts, 1 or more"),
-    "backoff_s": (lambda v: _is_number(v) and v >= 0, "seconds, 0 or more"),
-    "extra_body": (lambda v: isinstance(v, dict), "a table of extra request fields"),
-    "api_key_env": (lambda v: isinstance(v, str) and bool(v), "the NAME of an environment variable"),
-}
-
-
 class ConfigError(ValueError):
     """The config file cannot be used (the message names the file, the key and what is expected)."""
 
@@ -143,15 +126,10 @@ def _model(entry: Any, index: int, path: Path) -> ModelSpec:
     if not isinstance(name, str):
         raise ConfigError(f"{path}: {where}.name: expected a display name (a string), got {name!r}")
     options = {k: v for k, v in entry.items() if k not in ("spec", "name")}
-    allowed = OPTIONS[spec.provider]
-    for key, value in options.items():
-        if "key" in key and key != "api_key_env":
-            raise ConfigError(f"{path}: {where}.{key}: API keys are read from the environment "
-                              "only; name the variable with api_key_env = \"VAR\"")
-        if key not in allowed:
-            raise ConfigError(f"{path}: {where}.{key}: not an option of {spec.provider} "
-                              f"models; expected one of {', '.join(allowed)}")
-        _check(_OPTIONS, key, value, path, where)
+    try:  # the provider's own Options: the same rules as for the command line
+        options_of(spec.provider).parse(options, spec.provider)
+    except OptionError as exc:
+        raise ConfigError(f"{path}: {where}.{exc}") from exc
     return _anchor(dataclasses.replace(spec, name=name, options=options), path.parent)
 
 
@@ -196,7 +174,8 @@ def resolve(config: Config, models: Sequence[str], settings: Mapping[str, Any],
     """
     entries = {key: m for m in config.models for key in (m.name, m.spec) if key}
     specs = [entries[m] if m in entries else parse_spec(m) for m in models] or list(config.models)
-    specs = [dataclasses.replace(s, options={**s.options, **options}) for s in specs]
+    specs = [dataclasses.replace(s, options={**s.options, **applicable(s.provider, options)})
+             for s in specs]
     merged = {**dataclasses.asdict(GenerationSettings()), "trials": 1, **config.settings,
               **settings}
     return RunSettings(specs, GenerationSettings(int(merged["max_tokens"]), int(merged["ctx"]),

@@ -11,13 +11,14 @@ from __future__ import annotations
 import math
 import os
 import socket
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from showdown.hardware.gguf_meta import GgufError, check_gguf
-from showdown.providers import ModelSpec, ProviderError, make_provider
+from showdown.providers import ModelSpec, OptionError, ProviderError, make_provider
+from showdown.providers.registry import flag_options
+from showdown.providers.spec import url_problem
 from showdown.records import GenerationSettings
 
 __all__ = ["PlanError", "check_options", "check_settings", "check_spec", "probe_servers",
@@ -49,82 +50,34 @@ def check_settings(settings: GenerationSettings, trials: int, case_limit: int | 
                             "(or fix it in the config's [settings])")
 
 
-def check_options(options: dict[str, Any]) -> None:
-    """Per-model options the command line may have set: layers and timeouts."""
-    layers = options.get("n_gpu_layers")
-    if layers is not None and layers != "auto" and not _whole(layers):
-        raise PlanError(f"--n-gpu-layers {layers}: give a whole number of layers (0 or more) "
-                        "or auto")
-    for key, flag in (("idle_timeout_s", "--idle-timeout"), ("health_timeout_s",
-                                                             "--health-timeout")):
-        value = options.get(key)
-        if value is not None and not (_number(value) and 0 < float(value) < math.inf):
-            raise PlanError(f"{flag} {value}: give a number of seconds above 0")
-
-
-def _whole(value: Any) -> bool:
-    if isinstance(value, bool):
-        return False
-    try:
-        return int(str(value)) >= 0
-    except ValueError:
-        return False
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and not math.isnan(value)
-
-
-def url_problem(url: str) -> str | None:
-    """Why ``url`` is not a usable http(s) URL, or None."""
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError on a bad port
-    except ValueError as exc:
-        return f"{url!r} is not a valid URL ({exc})"
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return f"{url!r} is not an http(s) URL such as http://127.0.0.1:8000/v1"
-    return None
-
-
-def check_spec(spec: ModelSpec) -> str | None:
-    """Everything about one model that can be checked without a network: returns its server's
-    base URL (None for a managed llama-server), or raises PlanError."""
-    check_options(spec.options)
-    if spec.provider == "openai-compat":
-        url, sep, model = spec.target.rpartition("#")
-        if not sep or not model.strip():
-            raise PlanError(f"model spec {spec.spec!r}: name the model after '#', e.g. "
-                            f"openai-compat:{spec.target.rstrip('#')}#MODEL")
-        if problem := url_problem(url):
-            raise PlanError(f"model spec {spec.spec!r}: {problem}; expected "
-                            "openai-compat:URL#MODEL")
-    server = spec.options.get("llama_server")
-    if server is not None and spec.provider == "llamacpp":
-        _check_binary(Path(str(server)))
-    if spec.provider == "llamacpp":
+def check_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """Per-model options the command line set (``--n-gpu-layers``, timeouts, the binary),
+    checked by the rules the providers declare for them; returns them typed (``"12"`` → 12)."""
+    flags = flag_options()
+    typed: dict[str, Any] = {}
+    for key, given in options.items():
+        if key not in flags:
+            raise PlanError(f"{key}: no provider takes this option")
+        flag, owner = flags[key]
+        value = owner.from_text(key, str(given)) if isinstance(given, str | Path) else given
         try:
-            check_gguf(Path(spec.target).expanduser())
-        except GgufError as exc:
-            raise PlanError(f"model spec {spec.spec!r}: {exc}") from exc
+            typed[key] = owner.check(key, value)
+        except OptionError as exc:
+            raise PlanError(f"{flag} {given}: give {owner.rule(key).expected}") from exc
+    return typed
+
+
+def check_spec(spec: ModelSpec, env: Mapping[str, str] | None = None) -> str | None:
+    """Everything about one model that can be checked without a network (its options, its
+    target, a key, a file): returns its server's base URL to probe (None for a managed
+    llama-server), or raises PlanError."""
     try:
-        provider = make_provider(spec)
+        base_url = make_provider(spec).check(os.environ if env is None else env)
     except ProviderError as exc:
         raise PlanError(str(exc)) from exc
-    base_url = getattr(provider, "base_url", None)
-    if isinstance(base_url, str):
-        if problem := url_problem(base_url):
-            raise PlanError(f"{spec.spec}: base URL {problem}")
-        return base_url
-    return None
-
-
-def _check_binary(path: Path) -> None:
-    if not path.is_file():
-        raise PlanError(f"--llama-server {path}: no such file (give the path of a llama-server "
-                        "binary, or leave it out to use showdown's own)")
-    if not os.access(path, os.X_OK):
-        raise PlanError(f"--llama-server {path}: not executable (chmod +x it, or give another)")
+    if base_url is not None and (problem := url_problem(base_url)):
+        raise PlanError(f"{spec.spec}: base URL {problem}")
+    return base_url
 
 
 def probe_servers(servers: Iterable[tuple[str, str]], timeout_s: float = PROBE_TIMEOUT_S) -> None:

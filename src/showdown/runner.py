@@ -25,8 +25,10 @@ from showdown.providers import (
     Provider,
     ProviderError,
     make_provider,
+    model_label,
     parse_spec,
 )
+from showdown.providers.registry import applicable
 from showdown.records import Diagnosis, Generation, GenerationSettings, Result, RunInfo, to_dict
 from showdown.sandbox import Sandbox
 from showdown.signals import Interrupted, deferred
@@ -122,11 +124,18 @@ def plan_from_run(run: RunInfo) -> RunPlan:
     task_dirs = [Path(d) for d in run.task_dirs]
     options: list[dict[str, Any]] = run.options.get("model_options") or [{} for _ in run.models]
     return RunPlan(
-        specs=[parse_spec(text, opts) for text, opts in zip(run.models, options, strict=True)],
+        specs=[_stored_spec(text, opts) for text, opts in zip(run.models, options, strict=True)],
         tasks=[find_task(t, task_dirs) for t in run.tasks], settings=run.settings,
         trials=run.trials, round=run.round, case_limit=run.case_limit,
         only_cases=run.only_cases, host=run.host, task_dirs=task_dirs,
     )
+
+
+def _stored_spec(text: str, options: dict[str, Any]) -> ModelSpec:
+    # Runs stored before options were checked per provider kept every command-line option
+    # with every model: only those its provider takes still apply.
+    spec = parse_spec(text)
+    return dataclasses.replace(spec, options=applicable(spec.provider, options))
 
 
 def execute(plan: RunPlan, run: RunInfo, store: Store, sandbox: Sandbox,
@@ -151,14 +160,6 @@ def telemetry_record(telemetry: Telemetry, output_tokens: int | None) -> dict[st
     """The sampler's figures plus the two the tables show: peak VRAM and joules per token."""
     return {**to_dict(telemetry), "peak_vram_bytes": telemetry.gpu_mem_used_peak_bytes,
             "joules_per_token": joules_per_token(telemetry, output_tokens)}
-
-
-def model_label(spec: ModelSpec) -> str:
-    """The name a model's results are stored under: its display name, or its backend's default."""
-    try:
-        return make_provider(spec).name
-    except ProviderError:
-        return spec.name or spec.spec
 
 
 def _run_model(spec: ModelSpec, label: str, todo: list[tuple[Task, Case, int]], plan: RunPlan,

@@ -13,24 +13,22 @@ The key goes in ``x-api-key`` and comes from the environment only.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from showdown.providers.base import ChatRequest, Progress, StreamClock
-from showdown.providers.http import (
-    Failure,
-    HTTPProvider,
-    RetryPolicy,
-    decode_event,
-    dig,
-    post_stream,
-    text,
-)
+from showdown.providers.http import Failure, HTTPProvider, decode_event, dig, post_stream, text
+from showdown.providers.options import BaseURL, CommonOptions, ExtraBody, KeyEnv
+from showdown.providers.registry import register
+from showdown.providers.spec import ModelSpec
 from showdown.providers.wire import iter_lines, iter_sse
 from showdown.records import Generation, GenerationSettings
 
-__all__ = ["API_VERSION", "DEFAULT_BASE_URL", "AnthropicProvider", "error_detail"]
+__all__ = ["API_VERSION", "DEFAULT_BASE_URL", "AnthropicOptions", "AnthropicProvider",
+           "error_detail"]
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 API_VERSION = "2023-06-01"
@@ -57,25 +55,41 @@ def _error_text(error: Any) -> str:
     return str(error)
 
 
-class AnthropicProvider(HTTPProvider):
-    """A Claude model behind the Messages API (placement: cloud)."""
+@dataclass(frozen=True)
+class AnthropicOptions(BaseURL, KeyEnv, ExtraBody, CommonOptions):
+    """The common options, extra request fields, a key variable and a base URL."""
 
-    def __init__(self, name: str, spec: str, model: str, api_key: str, *,
-                 base_url: str = DEFAULT_BASE_URL, idle_timeout_s: float = 120.0,
-                 extra_body: dict[str, Any] | None = None, retry: RetryPolicy | None = None,
-                 key_env: str = "ANTHROPIC_API_KEY") -> None:
-        super().__init__(name, spec, base_url, idle_timeout_s=idle_timeout_s, retry=retry,
-                         secrets=(api_key,))
+
+@register
+class AnthropicProvider(HTTPProvider):
+    """``anthropic:MODEL``: a Claude model behind the Messages API (placement: cloud)."""
+
+    PREFIX = "anthropic"
+    Options = AnthropicOptions
+    KEY_ENV = "ANTHROPIC_API_KEY"
+
+    def __init__(self, name: str, spec: str, model: str,
+                 options: AnthropicOptions | None = None) -> None:
+        options = options or AnthropicOptions()
+        super().__init__(name, spec, options, None, options.api_key_env)
         self.model = model
-        self._api_key = api_key
-        self.key_env = key_env
-        self.extra_body = extra_body or {}
+        self._url_option = options.base_url
+        self.extra_body = dict(options.extra_body)
+
+    @classmethod
+    def from_spec(cls, spec: ModelSpec) -> AnthropicProvider:
+        return cls(cls.label(spec), spec.spec, spec.target,
+                   AnthropicOptions.parse(spec.options, cls.PREFIX))
+
+    def endpoint(self, env: Mapping[str, str]) -> str:
+        return self._url_option or env.get("ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL
 
     @property
     def remote(self) -> bool:
         return True  # even through a local proxy, the model runs in Anthropic's cloud
 
     def open(self, settings: GenerationSettings) -> GenerationSettings:
+        settings = super().open(settings)
         # Nothing to load; the settings the API cannot take are said, not silently dropped.
         self.info = {"server": "anthropic", "placement": "cloud", "base_url": self.base_url,
                      "model": self.model, "api_version": API_VERSION,
@@ -99,7 +113,7 @@ class AnthropicProvider(HTTPProvider):
                 ) -> tuple[Generation, Failure | None]:
         clock = StreamClock()
         state: dict[str, Any] = {}
-        headers = {"x-api-key": self._api_key, "anthropic-version": API_VERSION}
+        headers = {"x-api-key": self.secret() or "", "anthropic-version": API_VERSION}
         failure = post_stream(f"{self.base_url}/v1/messages", self._body(request), headers,
                               self.idle_timeout_s,
                               lambda response: _consume(response, clock, state, progress),

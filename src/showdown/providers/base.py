@@ -1,8 +1,11 @@
 """The provider contract: one streaming method in, one Generation record out.
 
-Backends differ only in the class that speaks their protocol. ``open``/``close`` bracket a
-model's turn (start a server, preload, unload); ``stream`` never raises for the model's or the
-server's failures: those are recorded in ``Generation.error`` with whatever arrived first.
+Backends differ only in the class that speaks their protocol. Each declares its spec prefix and
+its ``Options`` and builds itself from a spec with ``from_spec`` (pure: no environment, no
+network); ``check`` finds what can be known before a run (a key, a file), ``open``/``close``
+bracket a model's turn (read the key, start a server, preload, unload); ``stream`` never raises
+for the model's or the server's failures: those are recorded in ``Generation.error`` with
+whatever arrived first.
 """
 
 from __future__ import annotations
@@ -10,11 +13,13 @@ from __future__ import annotations
 import re
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from showdown.extract import split_reasoning
+from showdown.providers.options import ProviderOptions
+from showdown.providers.spec import ModelSpec
 from showdown.records import Generation, GenerationSettings
 
 __all__ = [
@@ -50,6 +55,11 @@ class ChatRequest:
 class Provider(ABC):
     """A model behind some protocol."""
 
+    #: The spec prefix that selects this backend (``ollama`` in ``ollama:qwen3:8b``).
+    PREFIX: ClassVar[str] = ""
+    #: The per-model options it takes, with their defaults and ranges (``options.py``).
+    Options: ClassVar[type[ProviderOptions]] = ProviderOptions
+
     #: The model's display name and the spec it came from, as the user wrote them.
     name: str
     spec: str
@@ -58,6 +68,27 @@ class Provider(ABC):
         self.name, self.spec = name, spec
         self.load_s: float | None = None
         self.info: dict[str, Any] = {}
+
+    @classmethod
+    def from_spec(cls, spec: ModelSpec) -> Provider:
+        """The provider for a spec, its options checked; reads nothing (no environment, no
+        network, no files), so building one is always safe and cheap."""
+        raise NotImplementedError(f"{cls.__name__} does not say how to build itself from a spec")
+
+    @classmethod
+    def default_name(cls, target: str) -> str:
+        """The name results are stored under when the user gave none: the target itself."""
+        return target
+
+    @classmethod
+    def label(cls, spec: ModelSpec) -> str:
+        """The stored model name: the display name, else the default; never the environment's."""
+        return spec.name or cls.default_name(spec.target)
+
+    def check(self, env: Mapping[str, str]) -> str | None:
+        """Refuse (ProviderError) what can be seen before a run without a network: a missing
+        key, file or binary. Returns the server's base URL to probe, if there is one."""
+        return None
 
     @property
     def server_pid(self) -> int | None:

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import email.utils
 import json
+import os
 import time
 from abc import abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import httpx
 
-from showdown.providers.base import ChatRequest, Progress, Provider
-from showdown.records import Generation
+from showdown.providers.base import ChatRequest, Progress, Provider, ProviderError
+from showdown.providers.options import CommonOptions
+from showdown.records import Generation, GenerationSettings
 
 __all__ = [
     "Failure",
@@ -98,16 +100,63 @@ def retrying(policy: RetryPolicy, attempt: Callable[[], tuple[T, Failure | None]
 
 
 class HTTPProvider(Provider):
-    """A provider behind HTTP: ``stream`` = retried ``attempt``s with secrets kept out of errors."""
+    """A provider behind HTTP: ``stream`` = retried ``attempt``s with secrets kept out of errors.
 
-    def __init__(self, name: str, spec: str, base_url: str, *, idle_timeout_s: float = 120.0,
-                 retry: RetryPolicy | None = None, secrets: tuple[str, ...] = ()) -> None:
+    The server's URL and the API key may come from the environment; both are read when first
+    needed (``check``, ``open`` or the first request), never when the provider is built.
+    """
+
+    #: The variable holding the API key when the options name none; None: no key by default.
+    KEY_ENV: ClassVar[str | None] = None
+
+    def __init__(self, name: str, spec: str, options: CommonOptions, base_url: str | None = None,
+                 key_env: str | None = None) -> None:
         super().__init__(name, spec)
-        self.base_url = base_url.rstrip("/")
-        self.idle_timeout_s = idle_timeout_s
-        self.retry = retry or RetryPolicy()
-        self._secrets = list(secrets)
+        self._base_url = base_url.rstrip("/") if base_url else None
+        self.idle_timeout_s = options.idle_timeout_s
+        self.retry = RetryPolicy(attempts=options.retries, backoff_s=options.backoff_s)
+        self.key_env = key_env or self.KEY_ENV
+        self._api_key: str | None = None
+        self._secrets: list[str] = []
         self._http: httpx.Client | None = None
+
+    def endpoint(self, env: Mapping[str, str]) -> str:
+        """The server's base URL: the one given at construction (backends whose URL may come
+        from the environment override this)."""
+        if self._base_url is None:
+            raise ProviderError(f"{self.spec}: no server URL")
+        return self._base_url
+
+    @property
+    def base_url(self) -> str:
+        if self._base_url is None:
+            self._base_url = self.endpoint(os.environ).rstrip("/")
+        return self._base_url
+
+    def api_key(self, env: Mapping[str, str]) -> str | None:
+        """The API key from ``env`` (never from files or arguments); None when none is needed."""
+        if self.key_env is None:
+            return None
+        key = env.get(self.key_env, "").strip()
+        if not key:
+            raise ProviderError(f"{self.spec}: set {self.key_env} in the environment "
+                                "(API keys are read from the environment only)")
+        return key
+
+    def secret(self) -> str | None:
+        """The key, read from the environment once and kept out of every message after."""
+        if self._api_key is None and self.key_env is not None:
+            self._api_key = self.api_key(os.environ)
+            self._secrets.append(self._api_key or "")
+        return self._api_key
+
+    def check(self, env: Mapping[str, str]) -> str | None:
+        self.api_key(env)
+        return self.endpoint(env)
+
+    def open(self, settings: GenerationSettings) -> GenerationSettings:
+        self.secret()  # a missing key stops this model now, before any request
+        return settings
 
     @property
     def http(self) -> httpx.Client:

@@ -2,35 +2,78 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from showdown.fetch import FetchError, ensure_llama_server
 from showdown.hardware.assess import assess_info
-from showdown.hardware.gguf_meta import GgufError, GgufInfo, read_gguf
+from showdown.hardware.gguf_meta import GgufError, GgufInfo, check_gguf, read_gguf
 from showdown.providers.base import ChatRequest, Progress, Provider, ProviderError
-from showdown.providers.openai_compat import OpenAICompatProvider
+from showdown.providers.openai_compat import OpenAICompatOptions, OpenAICompatProvider
+from showdown.providers.options import SECONDS, CommonOptions, GpuLayers, above, option
+from showdown.providers.registry import register
+from showdown.providers.spec import ModelSpec
 from showdown.records import Generation, GenerationSettings
 from showdown.servers.llamacpp import ManagedServer, ServerError, server_version
 
-__all__ = ["LlamaCppProvider", "placement"]
+__all__ = ["LlamaCppOptions", "LlamaCppProvider", "placement"]
 
 
+@dataclass(frozen=True)
+class LlamaCppOptions(GpuLayers, CommonOptions):
+    """The common options, GPU layers, and how the server is started."""
+
+    server_args: list[str] = option(expected="a list of strings, e.g. [\"--flash-attn\", \"on\"]",
+                                    factory=list)
+    llama_server: str | None = option(None, "the path of a llama-server binary",
+                                      flag="--llama-server")
+    health_timeout_s: float = option(600.0, SECONDS, above(0), flag="--health-timeout")
+
+
+@register
 class LlamaCppProvider(Provider):
-    """Starts llama-server on the model, then speaks OpenAI-compatible streaming to it."""
+    """``llamacpp:PATH.gguf``: starts llama-server on the model, then streams from it."""
 
-    def __init__(self, name: str, spec: str, model_path: Path, *, n_gpu_layers: int | str = "auto",
-                 extra_args: list[str] | None = None, llama_server: Path | None = None,
-                 health_timeout_s: float = 600.0, idle_timeout_s: float = 120.0) -> None:
+    PREFIX = "llamacpp"
+    Options = LlamaCppOptions
+
+    def __init__(self, name: str, spec: str, model_path: Path,
+                 options: LlamaCppOptions | None = None) -> None:
         super().__init__(name, spec)
         self.model_path = model_path
-        self.n_gpu_layers = n_gpu_layers
-        self.extra_args = extra_args or []
-        self.llama_server = llama_server
-        self.health_timeout_s = health_timeout_s
-        self.idle_timeout_s = idle_timeout_s
+        self.options = options or LlamaCppOptions()
         self.server: ManagedServer | None = None
         self._client: OpenAICompatProvider | None = None
+
+    @classmethod
+    def from_spec(cls, spec: ModelSpec) -> LlamaCppProvider:
+        return cls(cls.label(spec), spec.spec, Path(spec.target).expanduser(),
+                   LlamaCppOptions.parse(spec.options, cls.PREFIX))
+
+    @classmethod
+    def default_name(cls, target: str) -> str:
+        return Path(target).name.removesuffix(".gguf")
+
+    @property
+    def llama_server(self) -> Path | None:
+        return Path(self.options.llama_server) if self.options.llama_server else None
+
+    def check(self, env: Mapping[str, str]) -> str | None:
+        server = self.llama_server
+        if server is not None and not server.is_file():
+            raise ProviderError(f"--llama-server {server}: no such file (give the path of a "
+                                "llama-server binary, or leave it out to use showdown's own)")
+        if server is not None and not os.access(server, os.X_OK):
+            raise ProviderError(f"--llama-server {server}: not executable (chmod +x it, or "
+                                "give another)")
+        try:
+            check_gguf(self.model_path)
+        except GgufError as exc:
+            raise ProviderError(f"model spec {self.spec!r}: {exc}") from exc
+        return None  # showdown starts the server itself: nothing to probe
 
     def open(self, settings: GenerationSettings) -> GenerationSettings:
         if not self.model_path.is_file():
@@ -45,8 +88,8 @@ class LlamaCppProvider(Provider):
         trained = meta.context_length
         ctx = min(settings.ctx, trained) if trained else settings.ctx
         layers, fit = self._gpu_layers(meta, ctx)
-        self.server = ManagedServer(binary, self.model_path, ctx, layers, self.extra_args,
-                                    self.health_timeout_s)
+        self.server = ManagedServer(binary, self.model_path, ctx, layers,
+                                    list(self.options.server_args), self.options.health_timeout_s)
         try:
             self.load_s = self.server.start()
         except ServerError as exc:
@@ -58,19 +101,21 @@ class LlamaCppProvider(Provider):
         self.info = {**_describe(meta), "server": "llama-server",
                      "server_version": server_version(binary), "requested_ctx": settings.ctx,
                      "ctx": ctx, "n_gpu_layers_requested": layers,
-                     "n_gpu_layers_setting": self.n_gpu_layers, "n_gpu_layers": used, **fit,
+                     "n_gpu_layers_setting": self.options.n_gpu_layers, "n_gpu_layers": used, **fit,
                      "placement": "unknown" if used is None else placement(used, meta.n_layer)}
         # cache_prompt off: a repeated trial must not look faster by reusing the last prompt.
-        self._client = OpenAICompatProvider(self.name, self.spec, f"{self.server.base_url}/v1",
-                                            self.model_path.name, None, self.idle_timeout_s,
-                                            {"cache_prompt": False})
+        o = self.options
+        self._client = OpenAICompatProvider(
+            self.name, self.spec, f"{self.server.base_url}/v1", self.model_path.name,
+            OpenAICompatOptions(idle_timeout_s=o.idle_timeout_s, retries=o.retries,
+                                backoff_s=o.backoff_s, extra_body={"cache_prompt": False}))
         self._client.load_s = self.load_s
         return GenerationSettings(settings.max_tokens, ctx, settings.temperature, settings.seed)
 
     def _gpu_layers(self, meta: GgufInfo, ctx: int) -> tuple[int, dict[str, Any]]:
         """The layer count to offload: as configured, or predicted from the GGUF and the GPU."""
-        if self.n_gpu_layers != "auto":
-            return int(self.n_gpu_layers), {}
+        if self.options.n_gpu_layers != "auto":
+            return self.options.n_gpu_layers, {}
         report = assess_info(meta, None, ctx)
         prediction = report.prediction
         return prediction.n_gpu_layers, {"fit_tier": prediction.tier, "fit_why": prediction.why,

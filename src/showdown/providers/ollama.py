@@ -20,6 +20,7 @@ import json
 import os
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -28,7 +29,6 @@ from showdown.providers.base import ChatRequest, Progress, ProviderError, Stream
 from showdown.providers.http import (
     Failure,
     HTTPProvider,
-    RetryPolicy,
     decode_event,
     dig,
     get_json,
@@ -37,11 +37,22 @@ from showdown.providers.http import (
     retrying,
     text,
 )
+from showdown.providers.options import (
+    SECONDS,
+    BaseURL,
+    CommonOptions,
+    ExtraBody,
+    GpuLayers,
+    above,
+    option,
+)
+from showdown.providers.registry import register
+from showdown.providers.spec import ModelSpec
 from showdown.providers.wire import iter_lines
 from showdown.records import Generation, GenerationSettings
 
-__all__ = ["DEFAULT_HOST", "OllamaProvider", "error_detail", "full_name", "ollama_base_url",
-           "placement"]
+__all__ = ["DEFAULT_HOST", "OllamaOptions", "OllamaProvider", "error_detail", "full_name",
+           "ollama_base_url", "placement"]
 
 DEFAULT_HOST = "http://127.0.0.1:11434"
 #: Ollama's own figures kept from the final stream object (durations in nanoseconds).
@@ -90,21 +101,42 @@ def error_detail(response: httpx.Response) -> str:
     return str(body.get("error") or body) if isinstance(body, dict) else str(body)
 
 
-class OllamaProvider(HTTPProvider):
-    """A model served by Ollama, loaded alone before its turn and unloaded after."""
+@dataclass(frozen=True)
+class OllamaOptions(BaseURL, GpuLayers, ExtraBody, CommonOptions):
+    """The common options, extra request fields, the server, ``num_gpu`` and model lifetime."""
 
-    def __init__(self, name: str, spec: str, model: str, base_url: str, *,
-                 idle_timeout_s: float = 120.0, load_timeout_s: float = 600.0,
-                 keep_alive: str | int = "30m", num_gpu: int | None = None,
-                 extra_body: dict[str, Any] | None = None, retry: RetryPolicy | None = None) -> None:
-        super().__init__(name, spec, base_url, idle_timeout_s=idle_timeout_s, retry=retry)
+    load_timeout_s: float = option(600.0, SECONDS, above(0))
+    keep_alive: str | int = option("30m", "a duration like \"30m\" or seconds")
+
+
+@register
+class OllamaProvider(HTTPProvider):
+    """``ollama:NAME[:TAG]``: a model served by Ollama, loaded alone before its turn."""
+
+    PREFIX = "ollama"
+    Options = OllamaOptions
+
+    def __init__(self, name: str, spec: str, model: str, options: OllamaOptions | None = None) -> None:
+        options = options or OllamaOptions()
+        super().__init__(name, spec, options)
         self.model = model
-        self.load_timeout_s = load_timeout_s
-        self.keep_alive = keep_alive
-        self.num_gpu = num_gpu
-        self.extra_body = extra_body or {}
+        self._url_option = options.base_url
+        self.load_timeout_s = options.load_timeout_s
+        self.keep_alive = options.keep_alive
+        # Ollama places layers itself unless told: "auto" sends no num_gpu.
+        layers = options.n_gpu_layers
+        self.num_gpu = None if layers == "auto" else layers
+        self.extra_body = dict(options.extra_body)
         self.events: list[dict[str, Any]] = []
         self._ctx: int | None = None
+
+    @classmethod
+    def from_spec(cls, spec: ModelSpec) -> OllamaProvider:
+        return cls(cls.label(spec), spec.spec, spec.target,
+                   OllamaOptions.parse(spec.options, cls.PREFIX))
+
+    def endpoint(self, env: Mapping[str, str]) -> str:
+        return ollama_base_url(self._url_option, env)
 
     # -- model management --------------------------------------------------------------
 

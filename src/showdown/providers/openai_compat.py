@@ -15,23 +15,20 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 
-from showdown.providers.base import ChatRequest, Progress, StreamClock
-from showdown.providers.http import (
-    Failure,
-    HTTPProvider,
-    RetryPolicy,
-    decode_event,
-    dig,
-    post_stream,
-)
+from showdown.providers.base import ChatRequest, Progress, ProviderError, StreamClock
+from showdown.providers.http import Failure, HTTPProvider, decode_event, dig, post_stream
+from showdown.providers.options import CommonOptions, ExtraBody, KeyEnv
+from showdown.providers.registry import register
+from showdown.providers.spec import ModelSpec, url_problem
 from showdown.providers.wire import iter_events, iter_lines, iter_sse
-from showdown.records import Generation
+from showdown.records import Generation, GenerationSettings
 
-__all__ = ["OpenAICompatProvider", "iter_sse", "rejected_param", "stream_error"]
+__all__ = ["OpenAICompatOptions", "OpenAICompatProvider", "iter_sse", "rejected_param",
+           "split_target", "stream_error"]
 
 #: Settings a model may refuse with HTTP 400, which can then be sent without (and said so).
 DROPPABLE = ("temperature", "seed")
@@ -51,43 +48,65 @@ class _State:
         return self.finish_reason is not None
 
 
-class OpenAICompatProvider(HTTPProvider):
-    """Any server that speaks the OpenAI chat-completions streaming protocol."""
+@dataclass(frozen=True)
+class OpenAICompatOptions(KeyEnv, ExtraBody, CommonOptions):
+    """``openai-compat`` takes the common options, extra request fields and a key variable."""
 
-    def __init__(
-        self,
-        name: str,
-        spec: str,
-        base_url: str,
-        model: str,
-        api_key: str | None = None,
-        idle_timeout_s: float = 120.0,
-        extra_body: dict[str, Any] | None = None,
-        *,
-        retry: RetryPolicy | None = None,
-        token_param: str = "max_tokens",
-        not_sent: dict[str, str] | None = None,
-        drop_rejected: bool = False,
-    ) -> None:
-        super().__init__(name, spec, base_url, idle_timeout_s=idle_timeout_s, retry=retry,
-                         secrets=(api_key,) if api_key else ())
+
+@register
+class OpenAICompatProvider(HTTPProvider):
+    """``openai-compat:URL#MODEL``: any server that speaks OpenAI chat-completions streaming."""
+
+    PREFIX = "openai-compat"
+    Options = OpenAICompatOptions
+    #: The token limit's field: OpenAI's own API wants max_completion_tokens (max_tokens is
+    #: refused by newer models); every other server knows max_tokens.
+    TOKEN_PARAM: ClassVar[str] = "max_tokens"
+    #: When true, a 400 naming one of DROPPABLE is answered by one try without it.
+    DROP_REJECTED: ClassVar[bool] = False
+    SERVER: ClassVar[str] = "openai-compat"
+
+    def __init__(self, name: str, spec: str, base_url: str | None, model: str,
+                 options: OpenAICompatOptions | None = None) -> None:
+        options = options or OpenAICompatOptions()
+        super().__init__(name, spec, options, base_url, options.api_key_env)
         self.model = model
-        self._api_key = api_key
-        self.extra_body = extra_body or {}
-        # OpenAI's own API wants max_completion_tokens (max_tokens is refused by newer models);
-        # every other server knows max_tokens.
-        self.token_param = token_param
+        self.extra_body = dict(options.extra_body)
         #: Settings not sent, each with why: the record says so rather than a silent change.
-        self.not_sent: dict[str, str] = not_sent if not_sent is not None else {}
-        # When true, a 400 naming one of DROPPABLE is answered by one try without it.
-        self.drop_rejected = drop_rejected
+        self.not_sent: dict[str, str] = self.unsent()
+
+    @classmethod
+    def from_spec(cls, spec: ModelSpec) -> OpenAICompatProvider:
+        url, model = split_target(spec)
+        return cls(cls.label(spec), spec.spec, url, model,
+                   OpenAICompatOptions.parse(spec.options, cls.PREFIX))
+
+    @classmethod
+    def default_name(cls, target: str) -> str:
+        url, sep, model = target.rpartition("#")
+        return model if sep and url and model else target
+
+    def unsent(self) -> dict[str, str]:
+        """The fair settings this backend never sends, with why."""
+        return {"ctx": "set where the server was started, not per request"}
+
+    def open(self, settings: GenerationSettings) -> GenerationSettings:
+        settings = super().open(settings)
+        self.info = {"server": self.SERVER, **self.where(), "base_url": self.base_url,
+                     "model": self.model, "not_sent": self.not_sent}
+        return settings
+
+    def where(self) -> dict[str, str]:
+        """Where the model runs when the backend knows it for sure (a cloud); else nothing."""
+        return {}
 
     def _headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
+        key = self.secret()
+        return {"Authorization": f"Bearer {key}"} if key else {}
 
     def _body(self, request: ChatRequest) -> dict[str, Any]:
         s = request.settings
-        fair = {self.token_param: s.max_tokens, "temperature": s.temperature, "seed": s.seed}
+        fair = {self.TOKEN_PARAM: s.max_tokens, "temperature": s.temperature, "seed": s.seed}
         for key, value in self.extra_body.items():
             if key in fair and value != fair[key]:
                 self.not_sent[key] = f"extra_body sent {value!r} instead of {fair[key]!r}"
@@ -104,7 +123,7 @@ class OpenAICompatProvider(HTTPProvider):
                 ) -> tuple[Generation, Failure | None]:
         clock, state = StreamClock(), _State()
         failure = self._post(request, clock, state, progress)
-        param = rejected_param(failure) if self.drop_rejected else None
+        param = rejected_param(failure) if self.DROP_REJECTED else None
         if failure is not None and param is not None and param not in self.not_sent:
             # The model refuses the setting itself (OpenAI's reasoning models and
             # temperature): the one fair alternative is not to send it, and to say so.
@@ -185,6 +204,18 @@ def _apply(chunk: dict[str, Any], clock: StreamClock, state: _State,
         state.usage = usage
     if isinstance(timings, dict):
         state.timings = timings
+
+
+def split_target(spec: ModelSpec) -> tuple[str, str]:
+    """``URL#MODEL`` → (URL, MODEL); a missing model or a URL that is not http(s) is refused."""
+    url, sep, model = spec.target.rpartition("#")
+    if not sep or not model.strip():
+        raise ProviderError(f"model spec {spec.spec!r}: name the model after '#', e.g. "
+                            f"openai-compat:{spec.target.rstrip('#')}#MODEL")
+    if problem := url_problem(url):
+        raise ProviderError(f"model spec {spec.spec!r}: {problem}; expected "
+                            "openai-compat:URL#MODEL")
+    return url, model
 
 
 def rejected_param(failure: Failure | None) -> str | None:

@@ -1,4 +1,5 @@
-"""Find tasks: built-in folders shipped in the package, plus folders a user names."""
+"""Find tasks: built-in folders shipped in the package, folders a user names, and folders
+installed plugins ship (entry point group ``showdown.tasks``, looked at only when needed)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from showdown.plugins import task_folders
 from showdown.tasks.base import Task, TaskError
 from showdown.tasks.function import FunctionTask
 from showdown.tasks.program import ProgramTask
@@ -47,15 +49,16 @@ def load_task(folder: Path) -> Task:
     return KINDS[kind](folder, data)
 
 
-def load_tasks(extra_dirs: Iterable[Path] = (),
-               problems: dict[Path, str] | None = None) -> dict[str, Task]:
-    """Every task by id: built-in ones, then each extra folder (a task, or a folder of tasks).
+def load_tasks(extra_dirs: Iterable[Path] = (), problems: dict[Path, str] | None = None,
+               plugins: bool = False) -> dict[str, Task]:
+    """Every task by id: built-in ones, then each extra folder (a task, or a folder of tasks),
+    then with ``plugins`` the folders installed plugins ship.
 
     With ``problems``, a task folder that cannot be loaded is recorded there (folder → reason)
     and the others still load; without, it raises TaskError.
     """
     tasks: dict[str, Task] = {}
-    roots = [BUILTIN_DIR, *extra_dirs]
+    roots = [BUILTIN_DIR, *extra_dirs, *(task_folders() if plugins else ())]
     for root in roots:
         if not root.is_dir():
             raise TaskError(f"{root}: no such task folder")
@@ -76,6 +79,8 @@ def load_tasks(extra_dirs: Iterable[Path] = (),
 def find_task(task_id: str, extra_dirs: Iterable[Path] = ()) -> Task:
     """The task with this id, or a TaskError listing the ones there are."""
     tasks = load_tasks(extra_dirs)
+    if task_id not in tasks:  # only now are plugins looked at: no plugin slows a built-in task
+        tasks = load_tasks(extra_dirs, plugins=True)
     if task_id not in tasks:
         raise TaskError(f"unknown task {task_id!r}; known tasks: {', '.join(sorted(tasks))}")
     return tasks[task_id]
@@ -98,7 +103,7 @@ def describe_tasks(extra_dirs: Iterable[Path] = ()) -> list[TaskSummary]:
     """Every task with its case count; a task whose cases cannot be read says why."""
     rows = []
     broken: dict[Path, str] = {}
-    for task in load_tasks(extra_dirs, broken).values():
+    for task in load_tasks(extra_dirs, broken, plugins=True).values():
         try:
             cases: int | None = len(task.cases())
             problem = ""
