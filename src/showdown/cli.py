@@ -12,10 +12,10 @@ from showdown import __version__
 from showdown.cli_inspect import runs, show
 from showdown.cli_run import run
 from showdown.cliout import console, err, fail, note
-from showdown.config import ConfigError, find_config, load_config
+from showdown.config import find_config, load_config
+from showdown.errors import ShowdownError
 from showdown.fetch import FetchError, ensure_bundled_model, ensure_llama_server
 from showdown.hardware.assess import assess_fit
-from showdown.hardware.gguf_meta import GgufError
 from showdown.inventory import survey
 from showdown.judge import score_file
 from showdown.records import to_dict
@@ -23,13 +23,13 @@ from showdown.report import FORMATS, build_report, render, write_report
 from showdown.report.fit import fit_json, print_fit
 from showdown.report.jsonout import verdict_json
 from showdown.report.models import print_models
-from showdown.report.select import SelectionError, select_results
+from showdown.report.select import select_results
 from showdown.report.tasks import print_tasks
 from showdown.report.terminal import print_report
 from showdown.report.verdict import print_verdict
-from showdown.sandbox import SandboxUnavailable, default_sandbox
-from showdown.store import Store, StoreError, default_db_path
-from showdown.tasks import TaskError, find_task
+from showdown.sandbox import default_sandbox
+from showdown.store import Store, default_db_path
+from showdown.tasks import find_task
 from showdown.tasks.loader import BUILTIN_DIR, describe_tasks
 
 __all__ = ["cli", "main"]
@@ -62,8 +62,8 @@ def score(paths: tuple[Path, ...], task_id: str, task_dir: tuple[Path, ...], cas
         task = find_task(task_id, task_dir)
         sandbox = default_sandbox(allow_weak=allow_weak, hide=[BUILTIN_DIR, *task.private_paths()])
         verdicts = [(path, score_file(path, task, sandbox, case_id, seed)) for path in paths]
-    except (TaskError, SandboxUnavailable) as exc:
-        fail(str(exc))
+    except ShowdownError as exc:
+        fail(str(exc), exc.exit_code)
     if as_json:
         # Always a list, one object per file, however many files were given.
         click.echo(json.dumps([{"path": str(p)} | verdict_json(v) for p, v in verdicts],
@@ -109,8 +109,8 @@ def report(db: Path | None, run_ids: tuple[str, ...], rounds: tuple[str, ...],
         fail(f"no store at {path} (run `showdown run` first, or give --db PATH)")
     try:
         results, chosen = select_results(Store(path), run_ids, rounds, models, tasks)
-    except (StoreError, SelectionError) as exc:
-        fail(str(exc))
+    except ShowdownError as exc:
+        fail(str(exc), exc.exit_code)
     if output is not None:
         try:
             write_report(results, chosen, fmt, output)
@@ -132,8 +132,8 @@ def models(config_path: Path | None, ollama_url: str | None, as_json: bool) -> N
     """List the models showdown can see: Ollama's, GGUF files in gguf_dirs, configured ones."""
     try:
         config = load_config(find_config(config_path, Path.cwd()))
-    except ConfigError as exc:
-        fail(str(exc))
+    except ShowdownError as exc:
+        fail(str(exc), exc.exit_code)
     found = survey(config, ollama_url)
     if as_json:
         click.echo(json.dumps({"models": [to_dict(m) for m in found.models],
@@ -154,8 +154,8 @@ def fit(model: Path, vram: float | None, ctx: int | None, as_json: bool) -> None
     """Predict how many layers of a GGUF model fit in VRAM, before starting any server."""
     try:
         report = assess_fit(model, vram, ctx)
-    except GgufError as exc:
-        fail(str(exc))
+    except ShowdownError as exc:
+        fail(str(exc), exc.exit_code)
     if as_json:
         click.echo(json.dumps(fit_json(report), indent=2))
         return
@@ -169,8 +169,8 @@ def tasks_command(task_dir: tuple[Path, ...]) -> None:
     """List the tasks: built-in ones and those in --task-dir folders."""
     try:
         rows = describe_tasks(task_dir)
-    except TaskError as exc:
-        fail(str(exc))
+    except ShowdownError as exc:
+        fail(str(exc), exc.exit_code)
     print_tasks(console, rows)
     for row in rows:
         if row.problem and row.kind == "?":
@@ -209,5 +209,5 @@ def main() -> None:
     except KeyboardInterrupt:  # Ctrl-C before a run has started: nothing to save or stop
         err.print("interrupted")
         sys.exit(130)
-    except StoreError as exc:  # a store that broke mid-command: still one line, no traceback
-        fail(str(exc))
+    except ShowdownError as exc:  # anything a user can act on: one line, its exit code
+        fail(str(exc), exc.exit_code)

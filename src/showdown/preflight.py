@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from showdown.errors import PlanError
 from showdown.hardware.gguf_meta import GgufError, check_gguf
 from showdown.providers import ModelSpec, ProviderError, make_provider
 from showdown.records import GenerationSettings
@@ -27,9 +28,6 @@ __all__ = ["PlanError", "check_options", "check_settings", "check_spec", "probe_
 #: milliseconds; a dead one must not hold up the command line.
 PROBE_TIMEOUT_S = 2.0
 
-
-class PlanError(ValueError):
-    """The plan cannot run as given (the message says what is wrong and how to fix it)."""
 
 
 def check_settings(settings: GenerationSettings, trials: int, case_limit: int | None) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from showdown.errors import StoreError
 from showdown.records import Result, RunInfo, from_dict, to_dict
 
 __all__ = ["Store", "StoreError", "default_db_path"]
@@ -44,9 +45,6 @@ CREATE TABLE IF NOT EXISTS results (
 CREATE INDEX IF NOT EXISTS results_model ON results(model);
 """
 
-
-class StoreError(RuntimeError):
-    """The store cannot be opened or written (the message says where and what to do)."""
 
 
 def _damaged(path: Path, exc: sqlite3.Error) -> StoreError:

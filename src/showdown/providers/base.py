@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from showdown.errors import ShowdownError
 from showdown.extract import split_reasoning
 from showdown.records import Generation, GenerationSettings
 
@@ -30,7 +31,7 @@ __all__ = [
 Progress = Callable[[int, float], None]
 
 
-class ProviderError(RuntimeError):
+class ProviderError(ShowdownError, RuntimeError):
     """A model cannot be used at all (bad spec, missing key, server won't start)."""
 
 

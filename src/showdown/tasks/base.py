@@ -11,14 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
 
+from showdown.errors import TaskError
 from showdown.records import Verdict
 from showdown.sandbox import Limits, Sandbox
 
 __all__ = ["Answer", "Case", "Task", "TaskError"]
 
-
-class TaskError(ValueError):
-    """A task folder or task file is broken (the message names the file and the key)."""
 
 
 @dataclass(frozen=True)
