@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from showdown.fetch import reporting
 from showdown.hardware.busy import busy_snapshot
 from showdown.hardware.telemetry import Sampler, Telemetry, joules_per_token
 from showdown.judge import judge_answer
@@ -208,7 +209,9 @@ class _ModelTurn:
         self.ev.phase(self.label, why)
         self.load_reported = False
         try:
-            return provider.open(self.plan.settings), None
+            # A llama-server built on first use says so through the events, not on stdout.
+            with reporting(lambda message: self.ev.phase(self.label, message)):
+                return provider.open(self.plan.settings), None
         except ProviderError as exc:
             return self.plan.settings, str(exc)
 
