@@ -15,7 +15,6 @@ from showdown.store import Store
 __all__ = ["SelectionError", "select_results"]
 
 
-
 def _known(kind: str, asked: Sequence[str], known: Sequence[str]) -> None:
     missing = [a for a in asked if a not in known]
     if missing:
