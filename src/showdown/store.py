@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from showdown.errors import StoreError
+from showdown.migrate import upgrade
 from showdown.records import Result, RunInfo, from_dict, to_dict
 
 __all__ = ["Store", "StoreError", "default_db_path"]
@@ -98,6 +99,7 @@ class Store:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA busy_timeout=30000")
             self._db.executescript(_SCHEMA)
+            upgrade(self._db, path)
             # A damaged file may open and still fail on the first page a query touches.
             self._db.execute("SELECT count(*) FROM runs").fetchone()
             self._db.execute("SELECT count(*) FROM results").fetchone()

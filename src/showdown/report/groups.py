@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from showdown.records import GenerationSettings, Result, RunInfo
+from showdown.records import GenerationSettings, ModelInfo, Result, RunInfo
 from showdown.report.spread import Spread, median_spread, score_spread
 
 __all__ = [
@@ -59,21 +59,17 @@ MIXED = "mixed"
 
 def placement_of(result: Result) -> str:
     """The result's recorded placement, or ``unknown`` where the provider recorded none."""
-    value = result.model_info.get("placement")
-    return value if isinstance(value, str) and value in PLACEMENTS else "unknown"
+    value = result.info.placement
+    return value if value in PLACEMENTS else "unknown"
 
 
-#: Keys under which providers record a model's size in bytes (llama-server: the GGUF's size).
-SIZE_KEYS = ("size_bytes", "file_size")
+#: Keys under which providers record a model's size in bytes (``ModelInfo.decode`` reads them).
+SIZE_KEYS = ModelInfo.SIZE_KEYS
 
 
 def size_of(result: Result) -> int | None:
-    """The model's size in bytes where the provider recorded it (first of ``SIZE_KEYS``)."""
-    for key in SIZE_KEYS:
-        value = result.model_info.get(key)
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-    return None
+    """The model's size in bytes where the provider recorded it (Ollama's included)."""
+    return result.info.size_bytes
 
 
 def _number(value: object) -> float | None:
