@@ -76,3 +76,23 @@ def test_an_unknown_run_is_a_selection_error_not_a_store_error(tmp_path: Path) -
         find_run(store, "nosuch")
     with pytest.raises(errors.StoreError, match="no store at"):
         api.select(db=tmp_path / "absent.sqlite")
+
+
+def test_the_cli_knows_every_report_format_without_importing_the_renderers() -> None:
+    from showdown.cli.report import FORMAT_NAMES
+    from showdown.report import FORMATS
+
+    assert FORMAT_NAMES == tuple(FORMATS)
+
+
+def test_help_imports_no_heavy_module() -> None:
+    """``showdown --help`` parses commands only: providers, report, numpy, gguf, httpx stay out."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from showdown.cli import cli\n"
+            "heavy = ('showdown.providers', 'showdown.report', 'numpy', 'gguf', 'httpx')\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy or "
+            "any(m.startswith(h + '.') or m == h for h in heavy)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout

@@ -3,11 +3,11 @@ and a result's prompt read back from its task: what ``runs``, ``show`` and resum
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from showdown.errors import PlanError, SelectionError, StoreError, TaskError
 from showdown.records import Result, RunInfo, result_id
+from showdown.sandbox.files import pid_alive as alive
 from showdown.store import Store, default_db_path
 
 __all__ = ["alive", "case_prompt", "delete_run", "find_results", "find_run", "open_store"]
@@ -33,17 +33,6 @@ def find_run(store: Store, wanted: str) -> RunInfo:
         raise SelectionError(f"{wanted!r} matches {len(matches)} runs; give more of the id "
                              "(`showdown runs` lists them)")
     raise SelectionError(f"no run {wanted!r} in {store.path} (`showdown runs` lists them)")
-
-
-def alive(pid: int) -> bool:
-    """Whether a process with this id exists (one we may not signal counts as alive)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def delete_run(store: Store, wanted: str) -> tuple[RunInfo, int]:

@@ -174,12 +174,14 @@ class RepoTask(Task):
 
     kind = "repo"
 
+    #: Three folders (named relative to the task folder, tests_dir to the repository) and
+    #: how the score is shared between the hidden and the existing tests.
     KEYS: ClassVar[dict[str, Check]] = {
-        "tests_dir": (is_str, "the tests' folder inside the repository, e.g. \"tests\""),
-        "repo_dir": (is_str, "the folder holding the repository the model sees"),
-        "hidden_dir": (is_str, "the folder holding the hidden tests"),
-        "scoring": (lambda v: isinstance(v, dict), "a [scoring] table (hidden, existing)"),
-    }
+        key: (is_str, f"the name of {what}") for key, what in (
+            ("tests_dir", "the tests' folder inside the repository, e.g. \"tests\""),
+            ("repo_dir", "the folder holding the repository the model sees"),
+            ("hidden_dir", "the folder holding the hidden tests"))
+    } | {"scoring": (lambda v: isinstance(v, dict), "a [scoring] table (hidden, existing)")}
 
     def __init__(self, config: TaskConfig) -> None:
         super().__init__(config)
