@@ -32,15 +32,16 @@ _FAIR = GenerationSettings()  # the defaults, shown in --help; the library appli
 @click.option("--config", "config_path", type=click.Path(path_type=Path),
               help="Config file of models and settings (default: ./showdown.toml if present); "
                    "the command line overrides it.")
-@click.option("--task", "-t", "task_ids", multiple=True, show_default=DEFAULT_TASK)
+@click.option("--task", "-t", "task_ids", multiple=True,
+              help=f"A task id (repeatable).  [default: {DEFAULT_TASK}]")
 @click.option("--task-dir", multiple=True, type=click.Path(path_type=Path))
-@click.option("--max-tokens", type=int, show_default=str(_FAIR.max_tokens),
-              help="Output token limit (1+).")
-@click.option("--ctx", "ctx_size", type=int, show_default=str(_FAIR.ctx),
-              help="Context window (capped to the model's trained context).")
-@click.option("--temperature", type=float, show_default=str(_FAIR.temperature), help="0 to 2.")
-@click.option("--seed", type=int, show_default=str(_FAIR.seed))
-@click.option("--trials", type=int, show_default="1", help="Repeats of each (model, task).")
+@click.option("--max-tokens", type=int,
+              help=f"Output token limit (1+).  [default: {_FAIR.max_tokens}]")
+@click.option("--ctx", "ctx_size", type=int, help="Context window (capped to the model's "
+              f"trained context).  [default: {_FAIR.ctx}]")
+@click.option("--temperature", type=float, help=f"0 to 2.  [default: {_FAIR.temperature}]")
+@click.option("--seed", type=int, help=f"[default: {_FAIR.seed}]")
+@click.option("--trials", type=int, help="Repeats of each (model, task).  [default: 1]")
 @click.option("--limit", "case_limit", type=int, help="Only the first N cases of each task "
               "(e.g. 20 HumanEval problems).")
 @click.option("--problems", "only_cases", help="Only these cases, comma-separated (e.g. 0,5,HumanEval/7).")
@@ -53,9 +54,10 @@ _FAIR = GenerationSettings()  # the defaults, shown in --help; the library appli
               "run (default: the last run with any), e.g. after starting Ollama; the new "
               "results replace them.")
 @click.option("--llama-server", type=click.Path(path_type=Path), help="Use this llama-server.")
-@click.option("--n-gpu-layers", show_default="auto",
+@click.option("--n-gpu-layers",
               help="Layers on the GPU for llamacpp models: a number, or auto (predicted from the "
-                   "GGUF and the GPU's free memory; 0 without a GPU). Ollama: num_gpu, when given.")
+                   "GGUF and the GPU's free memory; 0 without a GPU). Ollama: num_gpu, when given."
+                   "  [default: auto]")
 @click.option("--health-timeout", type=float, help="Seconds to load (default: the provider's).")
 @click.option("--idle-timeout", type=float, help="Seconds of silence before a stream counts as "
               "stalled (default: the provider's).")
