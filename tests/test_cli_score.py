@@ -155,7 +155,7 @@ def test_task_dir_adds_a_task(tmp_path: Path) -> None:
 def test_each_judging_draws_a_seed_and_records_it() -> None:
     first, second = (showdown("score", "--json", ANSWERS / "clean.md") for _ in range(2))
     assert first.returncode == second.returncode == 0, first.stderr + second.stderr
-    seeds = [json.loads(p.stdout)[0]["seed"] for p in (first, second)]  # one object per file
+    seeds = [json.loads(p.stdout)[0]["seed"] for p in (first, second)]
     assert all(isinstance(s, int) for s in seeds) and seeds[0] != seeds[1]
     # The recorded seed replays that judging: the same names, in the same commands.
     again = showdown("score", "--json", "--seed", str(seeds[0]), ANSWERS / "clean.md")
