@@ -82,7 +82,7 @@ def test_the_cli_knows_every_report_format_without_importing_the_renderers() -> 
     from showdown.cli.report import FORMAT_NAMES
     from showdown.report import FORMATS
 
-    assert FORMAT_NAMES == tuple(FORMATS)
+    assert tuple(FORMATS) == FORMAT_NAMES
 
 
 def test_help_imports_no_heavy_module() -> None:

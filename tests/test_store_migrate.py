@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from showdown.errors import StoreError
-from showdown.records import SCHEMA_VERSION, ModelInfo, RunOptions
+from showdown.records import SCHEMA_VERSION, Figures, Host, ModelInfo, RunOptions
 from showdown.report.groups import size_of
 from showdown.store import Store
 
@@ -59,3 +59,15 @@ def test_model_info_reads_every_provider_shape() -> None:
     odd = ModelInfo.decode({"size": True, "ctx": "big"})
     assert (odd.size_bytes, odd.ctx, odd.encode()) == (None, None, {"size": True, "ctx": "big"})
     assert ModelInfo.decode(ollama.encode()) == ModelInfo.decode(ollama.encode() | {"size": 5})
+
+
+def test_host_and_figures_are_typed_views_of_what_was_stored() -> None:
+    host = Host.decode({"cpu_model": "X", "cpu_cores_logical": 8, "ram_bytes": "lots",
+                        "gpus": [{"name": "G"}], "python": "3.11"})
+    assert (host.cpu_model, host.cpu_cores_logical, host.ram_bytes, host.gpus) == (
+        "X", 8, None, [{"name": "G"}])
+    assert host.extra == {"ram_bytes": "lots", "python": "3.11"}  # nothing dropped
+    assert Host.decode(host.encode()) == host
+    assert Figures.decode({"gpu_mem_used_peak_bytes": 5}).peak_vram == 5
+    assert Figures.decode({"peak_vram_bytes": 7, "gpu_mem_used_peak_bytes": 5}).peak_vram == 7
+    assert Figures.decode({"gpu_energy_j": 3}).gpu_energy_j == 3  # a whole number is a float too

@@ -9,17 +9,20 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import typing
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+
+from showdown.facts import Figures, Host, ModelInfo
 
 __all__ = [
     "SCHEMA_VERSION",
     "CheckResult",
     "Diagnosis",
     "ExecResult",
+    "Figures",
     "Generation",
     "GenerationSettings",
+    "Host",
     "ModelInfo",
     "Result",
     "RunInfo",
@@ -153,50 +156,6 @@ class Verdict:
 SCHEMA_VERSION = 2
 
 
-@dataclass(frozen=True)
-class ModelInfo:
-    """What a provider said about the model it ran: the fields reports read, typed; the
-    backend's own details (file, family, quantization, model management, …) in ``extra``.
-
-    Stored flat (``encode``), as providers write it; ``decode`` reads any version of that dict,
-    taking the size from ``size_bytes``, llama-server's ``file_size`` or Ollama's ``size``.
-    """
-
-    server: str | None = None
-    server_version: str | None = None
-    placement: str | None = None
-    size_bytes: int | None = None
-    ctx: int | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
-
-    _TYPED = ("server", "server_version", "placement", "size_bytes", "ctx")
-    #: Where providers put a model's size in bytes, canonical key first.
-    SIZE_KEYS = ("size_bytes", "file_size", "size")
-
-    @classmethod
-    def decode(cls, data: Mapping[str, Any]) -> ModelInfo:
-        size = next((v for k in cls.SIZE_KEYS if _is_count(v := data.get(k))), None)
-        ctx = data.get("ctx")
-        typed = cls(_text(data.get("server")), _text(data.get("server_version")),
-                    _text(data.get("placement")), size, ctx if _is_count(ctx) else None)
-        # A value of the wrong type stays as given, in extra: decoding never drops anything.
-        extra = {k: v for k, v in data.items() if k not in cls._TYPED or getattr(typed, k) is None}
-        return dataclasses.replace(typed, extra=extra)
-
-    def encode(self) -> dict[str, Any]:
-        """The flat JSON the store keeps: the backend's keys plus the typed fields."""
-        typed = {k: getattr(self, k) for k in self._TYPED if getattr(self, k) is not None}
-        return {**self.extra, **typed}
-
-
-def _is_count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
 @dataclass
 class RunOptions:
     """A run's per-model options, one table per model in ``RunInfo.models`` order, so a
@@ -227,6 +186,16 @@ class Result:
     def info(self) -> ModelInfo:
         """``model_info`` typed (placement, size, server, context)."""
         return ModelInfo.decode(self.model_info)
+
+    @property
+    def host_info(self) -> Host:
+        """``host`` typed (CPU, RAM, GPUs, OS, what was busy)."""
+        return Host.decode(self.host)
+
+    @property
+    def figures(self) -> Figures:
+        """``telemetry`` typed (peak memory, energy)."""
+        return Figures.decode(self.telemetry)
 
 
 @dataclass

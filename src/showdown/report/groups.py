@@ -78,13 +78,12 @@ def _number(value: object) -> float | None:
 
 def peak_vram_of(result: Result) -> float | None:
     """Peak GPU memory during the request (telemetry ``peak_vram_bytes`` or NVML's device peak)."""
-    tel = result.telemetry
-    return _number(tel.get("peak_vram_bytes", tel.get("gpu_mem_used_peak_bytes")))
+    return _number(result.figures.peak_vram)
 
 
 def peak_ram_of(result: Result) -> float | None:
     """Peak resident memory of the model's server process tree during the request."""
-    return _number(result.telemetry.get("proc_rss_peak_bytes"))
+    return _number(result.figures.proc_rss_peak_bytes)
 
 
 def prompt_rate_of(result: Result) -> float | None:
@@ -100,8 +99,8 @@ def prompt_rate_of(result: Result) -> float | None:
 
 def joules_per_token_of(result: Result) -> float | None:
     """GPU energy per output token: as recorded, or from measured energy and tokens; else None."""
-    recorded = _number(result.telemetry.get("joules_per_token"))
-    energy = _number(result.telemetry.get("gpu_energy_j"))
+    figures = result.figures
+    recorded, energy = figures.joules_per_token, figures.gpu_energy_j
     tokens = result.generation.output_tokens
     if recorded is None and energy is not None and tokens:
         return energy / tokens
