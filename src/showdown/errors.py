@@ -17,8 +17,9 @@ verdict), never one of these; a bug in showdown is any other exception.
     ├── Nothing                   nothing to do (a finished run to resume): exit code 0
     └── ProviderError             a model spec or backend problem (showdown.providers.base)
 
-``ConfigError``, ``TaskError``, ``PlanError`` and ``SelectionError`` are also ``ValueError``s and
-the rest ``RuntimeError``s, as they were before the tree, so older ``except`` clauses still hold.
+``ConfigError``, ``TaskError``, ``PlanError`` and ``SelectionError`` are also ``ValueError``s, and
+``StoreError``, ``FetchError``, ``SandboxUnavailable``, ``ServerError`` and ``ProviderError``
+``RuntimeError``s, as they were before the tree, so older ``except`` clauses still hold.
 """
 
 from __future__ import annotations
