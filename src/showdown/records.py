@@ -12,14 +12,21 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from showdown.facts import Figures, Host, ModelInfo
+
 __all__ = [
+    "SCHEMA_VERSION",
     "CheckResult",
     "Diagnosis",
     "ExecResult",
+    "Figures",
     "Generation",
     "GenerationSettings",
+    "Host",
+    "ModelInfo",
     "Result",
     "RunInfo",
+    "RunOptions",
     "TestRun",
     "Verdict",
     "from_dict",
@@ -144,6 +151,19 @@ class Verdict:
         return sum(t.passed for t in self.functional)
 
 
+#: The stored records' shape: 2 adds ``size_bytes`` to every model_info (``store.py`` upgrades
+#: an older store when it opens it).
+SCHEMA_VERSION = 2
+
+
+@dataclass
+class RunOptions:
+    """A run's per-model options, one table per model in ``RunInfo.models`` order, so a
+    resumed run starts each model as the first part did."""
+
+    model_options: list[dict[str, Any]] = field(default_factory=list)
+
+
 @dataclass
 class Result:
     """One (model, task, trial) measurement: the row the store keeps and reports read."""
@@ -162,6 +182,21 @@ class Result:
     case: str = ""
     telemetry: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def info(self) -> ModelInfo:
+        """``model_info`` typed (placement, size, server, context)."""
+        return ModelInfo.decode(self.model_info)
+
+    @property
+    def host_info(self) -> Host:
+        """``host`` typed (CPU, RAM, GPUs, OS, what was busy)."""
+        return Host.decode(self.host)
+
+    @property
+    def figures(self) -> Figures:
+        """``telemetry`` typed (peak memory, energy)."""
+        return Figures.decode(self.telemetry)
+
 
 @dataclass
 class RunInfo:
@@ -177,7 +212,7 @@ class RunInfo:
     tasks: list[str] = field(default_factory=list)
     trials: int = 1
     host: dict[str, Any] = field(default_factory=dict)
-    options: dict[str, Any] = field(default_factory=dict)
+    options: RunOptions = field(default_factory=RunOptions)
     task_dirs: list[str] = field(default_factory=list)
     case_limit: int | None = None
     only_cases: list[str] | None = None

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from showdown.fetch import reporting
 from showdown.hardware.busy import busy_snapshot
 from showdown.hardware.telemetry import Sampler, Telemetry, joules_per_token
 from showdown.judge import judge_answer
@@ -29,7 +30,16 @@ from showdown.providers import (
     parse_spec,
 )
 from showdown.providers.registry import applicable
-from showdown.records import Diagnosis, Generation, GenerationSettings, Result, RunInfo, to_dict
+from showdown.records import (
+    Diagnosis,
+    Generation,
+    GenerationSettings,
+    ModelInfo,
+    Result,
+    RunInfo,
+    RunOptions,
+    to_dict,
+)
 from showdown.sandbox import Sandbox
 from showdown.signals import Interrupted, deferred
 from showdown.store import Store, StoreError
@@ -85,7 +95,7 @@ def new_run(plan: RunPlan) -> RunInfo:
         started_at=now(), settings=plan.settings, round=plan.round,
         models=[_spec_text(s) for s in plan.specs], tasks=[t.id for t in plan.tasks],
         trials=plan.trials, host=plan.host,
-        options={"model_options": [_jsonable(s.options) for s in plan.specs]},
+        options=RunOptions([_jsonable(s.options) for s in plan.specs]),
         task_dirs=[str(d) for d in plan.task_dirs], case_limit=plan.case_limit,
         only_cases=plan.only_cases, pid=os.getpid(),
     )
@@ -122,7 +132,7 @@ def check_plan(plan: RunPlan, probe: bool = False) -> None:
 def plan_from_run(run: RunInfo) -> RunPlan:
     """The plan a stored run was started with, to finish it with the same settings."""
     task_dirs = [Path(d) for d in run.task_dirs]
-    options: list[dict[str, Any]] = run.options.get("model_options") or [{} for _ in run.models]
+    options = run.options.model_options or [{} for _ in run.models]
     return RunPlan(
         specs=[_stored_spec(text, opts) for text, opts in zip(run.models, options, strict=True)],
         tasks=[find_task(t, task_dirs) for t in run.tasks], settings=run.settings,
@@ -209,7 +219,9 @@ class _ModelTurn:
         self.ev.phase(self.label, why)
         self.load_reported = False
         try:
-            return provider.open(self.plan.settings), None
+            # A llama-server built on first use says so through the events, not on stdout.
+            with reporting(lambda message: self.ev.phase(self.label, message)):
+                return provider.open(self.plan.settings), None
         except ProviderError as exc:
             return self.plan.settings, str(exc)
 
@@ -251,7 +263,8 @@ class _ModelTurn:
                 verdict.diagnoses.insert(0, Diagnosis(
                     "refused", f"the model refused: {' '.join(generation.refusal.split())[:200]}"))
         result = Result(self.run.run_id, self.label, self.spec.spec, task.id, trial, settings,
-                        generation, verdict, now(), dict(provider.info) if provider else {},
+                        generation, verdict, now(),
+                        ModelInfo.decode(provider.info).encode() if provider else {},
                         {**self.plan.host, "busy": busy_snapshot()}, case.id, telemetry or {})
         with deferred():  # a Ctrl-C now must not roll back a measured result
             self.store.save_result(result)

@@ -14,6 +14,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from showdown.errors import StoreError
+from showdown.migrate import upgrade
 from showdown.records import Result, RunInfo, from_dict, to_dict
 
 __all__ = ["Store", "StoreError", "default_db_path"]
@@ -44,9 +46,6 @@ CREATE TABLE IF NOT EXISTS results (
 CREATE INDEX IF NOT EXISTS results_model ON results(model);
 """
 
-
-class StoreError(RuntimeError):
-    """The store cannot be opened or written (the message says where and what to do)."""
 
 
 def _damaged(path: Path, exc: sqlite3.Error) -> StoreError:
@@ -100,6 +99,7 @@ class Store:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA busy_timeout=30000")
             self._db.executescript(_SCHEMA)
+            upgrade(self._db, path)
             # A damaged file may open and still fail on the first page a query touches.
             self._db.execute("SELECT count(*) FROM runs").fetchone()
             self._db.execute("SELECT count(*) FROM results").fetchone()

@@ -19,6 +19,8 @@ import numpy as np
 import numpy.typing as npt
 from gguf import GGUFReader, LlamaFileType, ReaderTensor
 
+from showdown.errors import GgufError
+
 __all__ = ["GgufError", "GgufInfo", "check_gguf", "find_shards", "read_gguf"]
 
 _SHARD_RE = re.compile(r"^(?P<stem>.+)-(?P<no>\d{5})-of-(?P<count>\d{5})\.gguf$")
@@ -26,9 +28,6 @@ _LAYER_RE = re.compile(r"^blk\.(\d+)\.")
 # Output-layer tensors llama.cpp puts on the GPU only when n_gpu_layers > n_layer.
 _OUTPUT_TENSORS = ("output.weight", "output_norm.weight", "output_norm.bias", "output.bias")
 
-
-class GgufError(Exception):
-    """The path is missing, is not a GGUF file, or a split model is incomplete."""
 
 
 @dataclass

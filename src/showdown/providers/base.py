@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from showdown.errors import ShowdownError
 from showdown.extract import split_reasoning
 from showdown.providers.options import ProviderOptions
 from showdown.providers.spec import ModelSpec
@@ -35,7 +36,7 @@ __all__ = [
 Progress = Callable[[int, float], None]
 
 
-class ProviderError(RuntimeError):
+class ProviderError(ShowdownError, RuntimeError):
     """A model cannot be used at all (bad spec, missing key, server won't start)."""
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from showdown.facts import Host
 from showdown.hardware.busy import busy_warning
 from showdown.records import Result, RunInfo, result_id
 from showdown.report import fmt
@@ -73,14 +74,13 @@ def host_text(host: Mapping[str, Any]) -> str:
     """CPU, GPUs, RAM and OS in one line."""
     if not host:
         return fmt.DASH
-    cores = host.get("cpu_cores_logical")
-    cpu = f"{host.get('cpu_model') or 'CPU'}" + (f" ({cores} threads)" if cores else "")
-    gpus = host.get("gpus")
+    h = Host.decode(host)
+    cores = h.cpu_cores_logical
+    cpu = f"{h.cpu_model or 'CPU'}" + (f" ({cores} threads)" if cores else "")
     gpu = ", ".join(f"{g.get('name')} {fmt.size(g['vram_bytes'])}" if g.get("vram_bytes")
-                    else str(g.get("name")) for g in gpus) if gpus else "no GPU"
-    ram = host.get("ram_bytes")
-    parts = [cpu, gpu, f"{fmt.size(ram)} RAM" if isinstance(ram, int) else "",
-             str(host.get("os") or "")]
+                    else str(g.get("name")) for g in h.gpus) if h.gpus else "no GPU"
+    parts = [cpu, gpu, f"{fmt.size(h.ram_bytes)} RAM" if h.ram_bytes is not None else "",
+             h.os or ""]
     return "; ".join(p for p in parts if p)
 
 

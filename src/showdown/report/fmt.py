@@ -7,13 +7,10 @@ looks like a measurement.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
+from showdown.report.figures import DiagnosisCount, Tally
 from showdown.report.groups import MIXED, PLACEMENTS
 from showdown.report.spread import Spread
-
-if TYPE_CHECKING:
-    from showdown.report.rows import DiagnosisCount, Tally
 
 __all__ = [
     "DASH",

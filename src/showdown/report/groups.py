@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from showdown.records import GenerationSettings, Result, RunInfo
+from showdown.records import GenerationSettings, ModelInfo, Result, RunInfo
 from showdown.report.spread import Spread, median_spread, score_spread
 
 __all__ = [
@@ -59,21 +59,17 @@ MIXED = "mixed"
 
 def placement_of(result: Result) -> str:
     """The result's recorded placement, or ``unknown`` where the provider recorded none."""
-    value = result.model_info.get("placement")
-    return value if isinstance(value, str) and value in PLACEMENTS else "unknown"
+    value = result.info.placement
+    return value if value in PLACEMENTS else "unknown"
 
 
-#: Keys under which providers record a model's size in bytes (llama-server: the GGUF's size).
-SIZE_KEYS = ("size_bytes", "file_size")
+#: Keys under which providers record a model's size in bytes (``ModelInfo.decode`` reads them).
+SIZE_KEYS = ModelInfo.SIZE_KEYS
 
 
 def size_of(result: Result) -> int | None:
-    """The model's size in bytes where the provider recorded it (first of ``SIZE_KEYS``)."""
-    for key in SIZE_KEYS:
-        value = result.model_info.get(key)
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-    return None
+    """The model's size in bytes where the provider recorded it (Ollama's included)."""
+    return result.info.size_bytes
 
 
 def _number(value: object) -> float | None:
@@ -82,13 +78,12 @@ def _number(value: object) -> float | None:
 
 def peak_vram_of(result: Result) -> float | None:
     """Peak GPU memory during the request (telemetry ``peak_vram_bytes`` or NVML's device peak)."""
-    tel = result.telemetry
-    return _number(tel.get("peak_vram_bytes", tel.get("gpu_mem_used_peak_bytes")))
+    return _number(result.figures.peak_vram)
 
 
 def peak_ram_of(result: Result) -> float | None:
     """Peak resident memory of the model's server process tree during the request."""
-    return _number(result.telemetry.get("proc_rss_peak_bytes"))
+    return _number(result.figures.proc_rss_peak_bytes)
 
 
 def prompt_rate_of(result: Result) -> float | None:
@@ -104,8 +99,8 @@ def prompt_rate_of(result: Result) -> float | None:
 
 def joules_per_token_of(result: Result) -> float | None:
     """GPU energy per output token: as recorded, or from measured energy and tokens; else None."""
-    recorded = _number(result.telemetry.get("joules_per_token"))
-    energy = _number(result.telemetry.get("gpu_energy_j"))
+    figures = result.figures
+    recorded, energy = figures.joules_per_token, figures.gpu_energy_j
     tokens = result.generation.output_tokens
     if recorded is None and energy is not None and tokens:
         return energy / tokens

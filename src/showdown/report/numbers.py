@@ -9,15 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from showdown.report import fmt
+from showdown.report.figures import PerfRow
 from showdown.report.groups import Group, placement_of
 from showdown.report.leaderboard import LeaderRow, RoundChange
 from showdown.report.spread import Spread
-
-if TYPE_CHECKING:
-    from showdown.report.rows import PerfRow
 
 __all__ = ["Figure", "by_the_numbers"]
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from showdown.records import Result, RunInfo, is_failed
 from showdown.report.context import ContextRow, FailedRow, context_rows, failed_rows
+from showdown.report.figures import DiagnosisCount, PerfRow, Tally
 from showdown.report.groups import (
     PLACEMENTS,
     Group,
@@ -50,53 +51,6 @@ __all__ = [
     "tier_rows",
     "trial_series",
 ]
-
-
-@dataclass(frozen=True)
-class PerfRow:
-    """Performance of one model on one task in one round: the seed's first table."""
-
-    round: str
-    model: str
-    task: str
-    samples: int
-    failed: int
-    placement: str
-    size_bytes: int | None
-    ttft_s: Spread | None
-    total_s: Spread | None
-    output_tokens: Spread | None
-    tokens_per_s: Spread | None
-    server_tokens_per_s: Spread | None
-    load_s: Spread | None
-    lines: Spread | None
-    peak_vram_bytes: Spread | None
-    joules_per_token: Spread | None
-    prompt_tokens_per_s: Spread | None = None
-    peak_ram_bytes: Spread | None = None
-
-
-@dataclass(frozen=True)
-class Tally:
-    """Checks or tests passed over the judged results: ``passed``/``total`` summed over them.
-
-    ``per_result`` is the total each result had when all had the same, so a renderer can show
-    the seed's "10/10" (or a mean such as "9.5/10" over trials).
-    """
-
-    passed: int
-    total: int
-    results: int
-    per_result: int | None
-
-
-@dataclass(frozen=True)
-class DiagnosisCount:
-    """A diagnosis code, its message for people, and how many results carried it."""
-
-    code: str
-    message: str
-    count: int
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from showdown.errors import SelectionError
 from showdown.records import Result, RunInfo
 from showdown.store import Store
 
 __all__ = ["SelectionError", "select_results"]
-
-
-class SelectionError(ValueError):
-    """Nothing (or something unknown) was selected; the message says what the store holds."""
 
 
 def _known(kind: str, asked: Sequence[str], known: Sequence[str]) -> None:

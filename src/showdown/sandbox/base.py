@@ -10,14 +10,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from showdown.errors import SandboxUnavailable
 from showdown.records import ExecResult
 from showdown.sandbox.files import remove_tree, sweep_stale
 
 __all__ = ["DEFAULT_LIMITS", "Limits", "Sandbox", "SandboxUnavailable", "scratch_dir"]
 
-
-class SandboxUnavailable(RuntimeError):
-    """The isolation asked for cannot run on this machine (the message says why and what to do)."""
 
 
 @dataclass(frozen=True)

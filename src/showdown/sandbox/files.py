@@ -27,7 +27,7 @@ from pathlib import Path
 
 __all__ = [
     "clear_dir", "copy_in", "ensure_private_dir", "hand_over", "largest_file", "mount_tmpfs",
-    "remove_tree", "sweep_stale", "walk_fd",
+    "pid_alive", "remove_tree", "sweep_stale", "walk_fd",
 ]
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -225,7 +225,8 @@ def _umount(path: Path) -> None:
         raise OSError(err, os.strerror(err))
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists (one we may not signal counts as alive)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -245,7 +246,7 @@ def sweep_stale(folder: Path | None = None) -> list[Path]:
         return removed
     for name in names:
         match = _STALE.match(name)
-        if match and int(match.group(1)) != os.getpid() and not _alive(int(match.group(1))):
+        if match and int(match.group(1)) != os.getpid() and not pid_alive(int(match.group(1))):
             try:
                 if os.lstat(where / name).st_uid != os.geteuid():
                     continue  # another user's, or planted by one: not ours to delete

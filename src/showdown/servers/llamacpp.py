@@ -20,6 +20,8 @@ from pathlib import Path
 
 import httpx
 
+from showdown.errors import ServerError
+
 __all__ = ["LIVE_SERVERS", "ManagedServer", "ServerError", "free_port", "server_version"]
 
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
@@ -27,9 +29,6 @@ _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 #: Every server started and not yet stopped, so a signal handler can stop them all.
 LIVE_SERVERS: set[ManagedServer] = set()
 
-
-class ServerError(RuntimeError):
-    """The server would not start or died (the message holds the log's last lines)."""
 
 
 def _new_log() -> Path:

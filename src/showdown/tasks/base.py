@@ -9,16 +9,15 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
+from showdown.errors import TaskError
 from showdown.records import Verdict
 from showdown.sandbox import Limits, Sandbox
+from showdown.tasks.config import TaskConfig, parse_task_config
+from showdown.validate import Check
 
 __all__ = ["Answer", "Case", "Task", "TaskError"]
-
-
-class TaskError(ValueError):
-    """A task folder or task file is broken (the message names the file and the key)."""
 
 
 @dataclass(frozen=True)
@@ -48,14 +47,17 @@ class Task(ABC):
     root: Path
     limits: Limits
 
-    def __init__(self, root: Path, data: dict[str, Any]) -> None:
-        """The keys every task.toml has: id, title, description and [limits]."""
-        self.root = root
-        self.id = data["id"]
-        self.title = data.get("title", self.id)
-        self.description = data.get("description", "")
-        known = Limits.__dataclass_fields__
-        self.limits = Limits(**{k: v for k, v in data.get("limits", {}).items() if k in known})
+    #: The task.toml keys of this kind, besides the common ones (``tasks.config.COMMON_KEYS``).
+    KEYS: ClassVar[dict[str, Check]] = {}
+
+    def __init__(self, config: TaskConfig) -> None:
+        """The fields every task has, from its checked task.toml."""
+        self.config = config
+        self.root = config.folder
+        self.id = config.id
+        self.title = config.title
+        self.description = config.description
+        self.limits = config.limits
 
     @property
     @abstractmethod
@@ -64,11 +66,8 @@ class Task(ABC):
 
     @classmethod
     def from_data(cls, root: Path, data: dict[str, Any]) -> Self:
-        """Build from a parsed task.toml, naming the file and key on error."""
-        try:
-            return cls(root, data)
-        except (KeyError, TypeError, FileNotFoundError) as exc:
-            raise TaskError(f"{root / 'task.toml'}: missing or bad key ({exc})") from exc
+        """Check a decoded task.toml (one line naming the file and key on error) and build."""
+        return cls(parse_task_config(root, data, cls.KEYS))
 
     def private_paths(self) -> list[Path]:
         """Files the programs under test must not read (hidden tests, reference answers)."""

@@ -18,7 +18,7 @@ import secrets
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import ClassVar
 
 from showdown import diagnose
 from showdown.extract import Extraction, extract_code
@@ -28,7 +28,9 @@ from showdown.sandbox import Sandbox
 from showdown.sandbox.base import scratch_dir
 from showdown.tampering import find_tampering
 from showdown.tasks.base import Answer, Case, Task, TaskError
+from showdown.tasks.config import TaskConfig
 from showdown.tasks.function_checker import PROMPT_FILE
+from showdown.validate import Check, is_str
 
 __all__ = [
     "FunctionTask",
@@ -170,12 +172,19 @@ class FunctionTask(Task):
 
     kind = "function"
 
-    def __init__(self, root: Path, data: dict[str, Any]) -> None:
-        super().__init__(root, data)
-        self.data_ref: str = data["data"]
-        self.template: str = (root / data["prompt_file"]).read_text(encoding="utf-8")
+    KEYS: ClassVar[dict[str, Check]] = {
+        "data": (is_str, "the problems' JSON-lines file: a path, or package:NAME/path"),
+    }
+
+    def __init__(self, config: TaskConfig) -> None:
+        super().__init__(config)
+        if "data" not in config.options:
+            raise TaskError(f"{config.where('data')}: missing; expected {self.KEYS['data'][1]}")
+        self.data_ref: str = config.options["data"]
+        self.template: str = config.read("prompt_file", config.prompt_file)
         if "{prompt}" not in self.template:
-            raise KeyError("prompt_file must contain the placeholder {prompt}")
+            raise TaskError(f"{config.where('prompt_file')}: {config.prompt_file!r} must contain "
+                            "the placeholder {prompt}")
         self._problems: dict[str, Problem] | None = None
 
     @property

@@ -8,11 +8,11 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from showdown import diagnose
 from showdown.checks import CHECKS, run_check
+from showdown.errors import TaskError
 from showdown.extract import Extraction, extract_code
 from showdown.pyparse import parse
 from showdown.records import CheckResult, ExecResult, TestRun, Verdict
@@ -21,14 +21,15 @@ from showdown.sandbox.base import scratch_dir
 from showdown.sandbox.python import python_argv
 from showdown.scoring import score
 from showdown.tasks.base import Answer, Task
+from showdown.tasks.config import TaskConfig, strict_record
 from showdown.tasks.seeding import (
     Seeding,
     draw_values,
     new_seed,
     place_movable,
-    seeding_from,
     substitute,
 )
+from showdown.validate import Check, check_table, is_str, is_str_list, is_tables
 
 __all__ = ["Feature", "FunctionalTest", "ProgramTask", "Step", "check_step", "count_required",
            "static_checks"]
@@ -152,13 +153,22 @@ class ProgramTask(Task):
 
     kind = "program"
 
-    def __init__(self, root: Path, data: dict[str, Any]) -> None:
-        super().__init__(root, data)
-        self.program_file: str = data.get("program_file", "main.py")
-        self._prompt = (root / data["prompt_file"]).read_text(encoding="utf-8")
-        self.features = [_feature(f) for f in data.get("features", [])]
-        self.tests = [_test(t) for t in data.get("tests", [])]
-        self.seeding: Seeding = seeding_from(data.get("seeding", {}))
+    KEYS: ClassVar[dict[str, Check]] = {
+        "program_file": (is_str, "the file name the program is saved as, e.g. \"todo.py\""),
+        "features": (is_tables, "[[features]] tables"),
+        "tests": (is_tables, "[[tests]] tables"),
+        "seeding": (lambda v: isinstance(v, dict), "a [seeding] table"),
+    }
+
+    def __init__(self, config: TaskConfig) -> None:
+        super().__init__(config)
+        o = config.options
+        self.program_file: str = o.get("program_file", "main.py")
+        self._prompt = config.read("prompt_file", config.prompt_file)
+        self.features = [_feature(f, config.where(f"features[{i}]"))
+                         for i, f in enumerate(o.get("features", []))]
+        self.tests = [_test(t, config.where(f"tests[{i}]")) for i, t in enumerate(o.get("tests", []))]
+        self.seeding: Seeding = strict_record(Seeding, o.get("seeding", {}), config.where("seeding"))
 
     @property
     def prompt(self) -> str:
@@ -257,16 +267,28 @@ def _remember_lines(
                 last[(tuple(args), step.line_with)] = line
 
 
-def _feature(data: dict[str, Any]) -> Feature:
-    if data["check"] not in CHECKS:
-        raise KeyError(f"features.check {data['check']!r}; expected one of {sorted(CHECKS)}")
-    params = {k: v for k, v in data.items() if k not in ("id", "title", "check", "requires")}
+_ENTRY: dict[str, Check] = {
+    "id": (is_str, "an id"),
+    "title": (lambda v: isinstance(v, str), "a string"),
+    "requires": (is_str_list, "a list of ids"),
+    "check": (lambda v: v in CHECKS, f"one of {', '.join(sorted(CHECKS))}"),
+    "steps": (is_tables, "a list of step tables ({ args = [...], ... })"),
+}
+
+
+def _feature(data: dict[str, Any], where: str) -> Feature:
+    """A ``[[features]]`` entry; keys other than id, title, check, requires are the check's."""
+    common = {k: v for k, v in data.items() if k in ("id", "title", "check", "requires")}
+    check_table(common, _ENTRY, where, TaskError, required=("id", "check"))
+    params = {k: v for k, v in data.items() if k not in common}
     return Feature(data["id"], data.get("title", data["id"]), data["check"], params,
                    tuple(data.get("requires", ())))
 
 
-def _test(data: dict[str, Any]) -> FunctionalTest:
-    steps = [Step(**s) for s in data["steps"]]
+def _test(data: dict[str, Any], where: str) -> FunctionalTest:
+    check_table(data, {k: _ENTRY[k] for k in ("id", "title", "requires", "steps")}, where,
+                TaskError, required=("id", "steps"))
+    steps = [strict_record(Step, s, f"{where}.steps[{i}]") for i, s in enumerate(data["steps"])]
     return FunctionalTest(data["id"], data.get("title", data["id"]), steps,
                           tuple(data.get("requires", ())))
 

@@ -19,16 +19,19 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import ClassVar
 
 from showdown import diagnose
+from showdown.errors import TaskError
 from showdown.pyparse import parse
 from showdown.records import Diagnosis, ExecResult, TestRun, Verdict
 from showdown.sandbox import Sandbox
 from showdown.sandbox.base import scratch_dir
 from showdown.tampering import find_tampering
 from showdown.tasks.base import Answer, Task
+from showdown.tasks.config import TaskConfig, strict_record
 from showdown.tasks.repo_edit import Applied, RepoEdit, apply_edit, parse_answer
+from showdown.validate import Check, is_str
 
 __all__ = [
     "HIDDEN_DIR",
@@ -171,16 +174,27 @@ class RepoTask(Task):
 
     kind = "repo"
 
-    def __init__(self, root: Path, data: dict[str, Any]) -> None:
-        super().__init__(root, data)
-        self.template: str = (root / data["prompt_file"]).read_text(encoding="utf-8")
-        self.tests_dir: str = data.get("tests_dir", "tests")
-        self.repo = read_tree(root / data.get("repo_dir", "repo"))
-        hidden = read_tree(root / data.get("hidden_dir", "hidden"))
+    #: Three folders (named relative to the task folder, tests_dir to the repository) and
+    #: how the score is shared between the hidden and the existing tests.
+    KEYS: ClassVar[dict[str, Check]] = {
+        key: (is_str, f"the name of {what}") for key, what in (
+            ("tests_dir", "the tests' folder inside the repository, e.g. \"tests\""),
+            ("repo_dir", "the folder holding the repository the model sees"),
+            ("hidden_dir", "the folder holding the hidden tests"))
+    } | {"scoring": (lambda v: isinstance(v, dict), "a [scoring] table (hidden, existing)")}
+
+    def __init__(self, config: TaskConfig) -> None:
+        super().__init__(config)
+        o, root = config.options, config.folder
+        self.template: str = config.read("prompt_file", config.prompt_file)
+        self.tests_dir: str = o.get("tests_dir", "tests")
+        self.repo = read_tree(root / o.get("repo_dir", "repo"))
+        hidden = read_tree(root / o.get("hidden_dir", "hidden"))
         if not self.repo or not hidden:
-            raise FileNotFoundError("repo_dir and hidden_dir must both hold files")
+            raise TaskError(f"{config.path}: repo_dir and hidden_dir: both folders must hold "
+                            f"files ({o.get('repo_dir', 'repo')!r}, {o.get('hidden_dir', 'hidden')!r})")
         self.hidden = {f"{HIDDEN_DIR}/{p}": text for p, text in hidden.items()}
-        self.weights = Weights(**data.get("scoring", {}))
+        self.weights = strict_record(Weights, o.get("scoring", {}), config.where("scoring"))
 
     @property
     def prompt(self) -> str:

@@ -11,7 +11,7 @@ from rich.text import Text
 
 from showdown.safetext import visible
 
-__all__ = ["console", "err", "fail", "note"]
+__all__ = ["console", "err", "fail", "note", "say"]
 
 
 def _width() -> int | None:
@@ -39,3 +39,8 @@ def note(message: str, label: str = "note", style: str = "yellow") -> None:
     """One line of information on stderr (never markup: it may quote a model or a path)."""
     err.print(Text(f"{label}: ", style=style) + Text(visible(message, one_line=True)),
               highlight=False, soft_wrap=True)
+
+
+def say(message: str) -> None:
+    """One plain line on stderr (a path, a run id: never markup, never wrapped)."""
+    err.print(message, highlight=False, soft_wrap=True, markup=False)

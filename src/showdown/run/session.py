@@ -1,0 +1,129 @@
+"""A run from a request: check the whole plan, then stream, time, judge, store and report.
+
+Every mistake is refused in ``prepare`` before anything is saved or loaded; what is left to fail
+at run time (a model that crashes, a stream that stalls) is recorded as a failed generation and
+can be run again with ``retry_failed``. Nothing here prints: progress goes to the events object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from showdown.config import find_config, load_config, resolve
+from showdown.errors import SandboxUnavailable, StoreError
+from showdown.fetch import ensure_bundled_model
+from showdown.hardware.busy import busy_snapshot
+from showdown.hardware.host import host_fingerprint
+from showdown.preflight import check_options, check_settings
+from showdown.providers import ModelSpec, parse_spec
+from showdown.records import Result, RunInfo, is_failed
+from showdown.run.continuation import Key, continuation
+from showdown.run.request import RunRequest
+from showdown.runner import Events, RunPlan, benchmark, check_plan, model_label, plan_from_run
+from showdown.sandbox import Sandbox, default_sandbox
+from showdown.store import Store, default_db_path
+from showdown.tasks import find_task
+from showdown.tasks.loader import BUILTIN_DIR
+
+__all__ = ["Prepared", "RunResult", "execute", "prepare"]
+
+
+@dataclass
+class Prepared:
+    """A run checked and ready: its plan, store and sandbox, and what it continues."""
+
+    plan: RunPlan
+    store: Store
+    sandbox: Sandbox
+    resume: RunInfo | None = None
+    redo: frozenset[Key] = frozenset()
+    write_report: bool = True
+
+
+@dataclass
+class RunResult:
+    """A finished run: its record, its results (all of them, for a resumed run), where it is
+    stored, and its own HTML report (or why that could not be written)."""
+
+    run: RunInfo
+    results: list[Result]
+    store_path: Path
+    report_path: Path | None = None
+    report_problem: str | None = None
+
+    @property
+    def failed(self) -> list[Result]:
+        return [r for r in self.results if is_failed(r)]
+
+
+def prepare(request: RunRequest) -> Prepared:
+    """The checked plan for a request (or for the stored run it resumes); raises ShowdownError."""
+    db_path = request.db or default_db_path()
+    store = Store(db_path)
+    resume, redo = continuation(request, store)
+    plan = plan_from_run(resume) if resume else build_plan(request)
+    if redo and resume and resume.status == "finished":
+        # Only the models that failed run again: the others' servers need not be up.
+        again = {key[0] for key in redo}
+        plan.specs = [s for s in plan.specs if model_label(s) in again]
+    check_plan(plan, probe=request.probe)  # every mistake now: nothing saved, no model loaded
+    plan.host = host_fingerprint() | {"busy": busy_snapshot()}
+    # Hidden from the programs under test: the store, and the tasks' own files (hidden tests,
+    # reference solutions).
+    private = [db_path.resolve().parent, BUILTIN_DIR,
+               *(path for t in plan.tasks for path in t.private_paths())]
+    sandbox = default_sandbox(allow_weak=request.allow_weak_isolation, hide=private)
+    return Prepared(plan, store, sandbox, resume, redo, request.write_report)
+
+
+def build_plan(request: RunRequest) -> RunPlan:
+    """The run's plan: the request over the config file over the defaults."""
+    # The flags' defaults are the providers' own (their Options); given flags are checked by
+    # the same rules and typed ("12" -> 12) before anything else reads them.
+    options = check_options(request.options())
+    config = load_config(find_config(request.config, Path.cwd()))
+    chosen = resolve(config, request.models, request.settings(), options)
+    # Ranges first: a mistyped number must not wait for the bundled model to download.
+    check_settings(chosen.settings, chosen.trials, request.case_limit)
+    tasks = [find_task(t, request.task_dirs) for t in request.task_ids]
+    specs = chosen.specs or [_bundled_spec(options)]
+    only = list(request.only_cases) if request.only_cases else None
+    return RunPlan(specs, tasks, chosen.settings, chosen.trials, request.round or "",
+                   request.case_limit, only, task_dirs=list(request.task_dirs))
+
+
+def _bundled_spec(options: dict[str, object]) -> ModelSpec:
+    path = ensure_bundled_model()  # progress: to the reporter the caller installed, if any
+    return parse_spec(f"SmolLM2-135M (bundled)=llamacpp:{path}", dict(options))
+
+
+def execute(prepared: Prepared, events: Events | None = None) -> RunResult:
+    """Run what ``prepare`` checked; a store or sandbox that breaks mid-run is exit code 1
+    (the results so far are kept). ``Interrupted`` passes through with the run's id set."""
+    store = prepared.store
+    try:
+        info, results = benchmark(prepared.plan, store, prepared.sandbox, events,
+                                  prepared.resume, prepared.redo)
+        if prepared.resume:  # the results and report cover the whole run, not only this part
+            results = store.results(run_ids=[info.run_id])
+    except StoreError as exc:
+        raise StoreError(str(exc), exit_code=1) from exc
+    except SandboxUnavailable as exc:
+        raise SandboxUnavailable(f"{exc}; the results so far are saved in {store.path}: finish "
+                                 "the run with showdown run --resume", exit_code=1) from exc
+    outcome = RunResult(info, results, store.path)
+    if prepared.write_report:
+        _write_run_report(outcome)
+    return outcome
+
+
+def _write_run_report(outcome: RunResult) -> None:
+    """The run's own HTML report beside the store; a failure to write it is only noted."""
+    from showdown.report import write_report
+
+    path = outcome.store_path.parent / "reports" / f"{outcome.run.run_id}.html"
+    try:
+        outcome.report_path = write_report(outcome.results, [outcome.run], "html", path)
+    except OSError as exc:
+        outcome.report_problem = f"could not write the HTML report {path}: {exc}"
