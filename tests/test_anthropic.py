@@ -84,8 +84,9 @@ def test_thinking_counts_for_ttft_and_is_kept_apart() -> None:
     assert gen.text == "x = 1" and gen.reasoning == "Let me think."
     assert gen.ttft_s is not None and gen.total_s is not None
     # The first token is the first thought: a pause before it and one before the text.
-    # (0.29: the stored figures are rounded to 0.1 ms.)
-    assert gen.ttft_s >= 0.29 and gen.total_s - gen.ttft_s >= 0.29
+    # (0.29: the stored figures are rounded to 0.1 ms.) Bounds from the request's start only:
+    # the gap between two chunks can look shorter when the client reads the first one late.
+    assert gen.ttft_s >= 0.29 and gen.total_s >= 0.59 and gen.total_s > gen.ttft_s
 
 
 def test_max_tokens_stop_is_length() -> None:

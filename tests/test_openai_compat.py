@@ -209,7 +209,10 @@ def test_think_tags_in_the_text_time_the_answer_after_them() -> None:
         gen = provider(server.url).stream(REQUEST)
     assert gen.reasoning == "plan" and gen.ttft_reasoning_s == gen.ttft_s
     assert gen.ttft_answer_s is not None and gen.ttft_s is not None
-    assert gen.ttft_answer_s >= gen.ttft_s + 0.2
+    # Sound bounds only: the answer was written 0.2 s after the request arrived, so it came
+    # at least that long after the request started, and after the reasoning did (the gap
+    # between the two can look shorter when the client reads the first chunk late).
+    assert gen.ttft_answer_s >= 0.2 and gen.ttft_answer_s > gen.ttft_s
 
 
 @pytest.mark.parametrize(("raw", "expected"), [
