@@ -11,6 +11,7 @@ import click
 from showdown import __version__
 from showdown.cli_inspect import runs, show
 from showdown.cli_run import run
+from showdown.cli_speed import speed
 from showdown.cliout import console, err, fail, note
 from showdown.config import ConfigError, find_config, load_config
 from showdown.fetch import FetchError, ensure_bundled_model, ensure_llama_server
@@ -184,6 +185,7 @@ def tasks_command(task_dir: tuple[Path, ...]) -> None:
 cli.add_command(run)
 cli.add_command(runs)
 cli.add_command(show)
+cli.add_command(speed)
 
 
 def answer_problem(path: Path) -> str | None:

@@ -1,0 +1,120 @@
+"""``showdown speed``: a thin command over :mod:`showdown.speed` (plan, measure, store, print)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from showdown.cliout import console, err, fail, note
+from showdown.fetch import FetchError, ensure_bundled_model
+from showdown.providers import ModelSpec, ProviderError, parse_spec
+from showdown.speed.plan import PlanError, config_label, expand_sets, parse_depths
+from showdown.speed.records import SpeedRow
+from showdown.speed.report import COLUMNS, best_configs, problems, row_json, table_cells, to_csv, to_markdown
+from showdown.speed.storage import load_rows, save_row
+from showdown.speed.sweep import plan_speed, run_speed
+from showdown.store import Store, StoreError, default_db_path
+
+__all__ = ["speed"]
+
+
+def _specs(models: tuple[str, ...], llama_server: Path | None) -> list[ModelSpec]:
+    options = {"llama_server": str(llama_server)} if llama_server else {}
+    if not models:
+        try:
+            path = ensure_bundled_model(say=lambda m: note(m, "setup", "cyan"))
+        except FetchError as exc:
+            fail(str(exc), 1)
+        models = (f"SmolLM2-135M (bundled)=llamacpp:{path}",)
+    try:
+        return [parse_spec(m, dict(options)) for m in models]
+    except ProviderError as exc:
+        fail(str(exc))
+
+
+def _print(rows: list[SpeedRow], fmt: str) -> None:
+    if fmt == "json":
+        click.echo(json.dumps([row_json(r) for r in rows], indent=2))
+        return
+    if fmt == "csv":
+        click.echo(to_csv(rows), nl=False)
+        return
+    best = best_configs(rows)
+    if fmt == "md":
+        click.echo(to_markdown(rows))
+        for line in problems(rows):
+            click.echo(f"- {line}")
+        for model, row in best.items():
+            click.echo(f"- best for {model}: {config_label(row.config)} "
+                       f"(tg {row.tg.median if row.tg else 0:.1f} t/s at depth {row.depth})")
+        return
+    table = Table(title="speed (median, min–max over repetitions)")
+    for column in COLUMNS:
+        table.add_column(column, justify="right" if column != "model" else "left")
+    for cells in table_cells(rows):
+        table.add_row(*cells)
+    console.print(table)
+    for line in problems(rows):
+        note(line, "failed", "red")
+    for model, row in best.items():
+        note(f"{model}: {config_label(row.config)} writes fastest at depth {row.depth} "
+             f"({row.tg.median if row.tg else 0:.1f} t/s)", "best", "green")
+
+
+@click.command()
+@click.option("--model", "-m", "models", multiple=True, metavar="SPEC",
+              help="llamacpp:PATH.gguf (repeatable: several files, e.g. quantisations, are "
+                   "measured in turn). Default: the bundled SmolLM2-135M.")
+@click.option("--depth", default="0,1024", show_default=True,
+              help="Context depths in tokens, comma-separated.")
+@click.option("--gen", default=128, show_default=True, type=click.IntRange(min=1),
+              help="Tokens to write at each depth (end of text ignored).")
+@click.option("--repetitions", "-r", default=3, show_default=True, type=click.IntRange(min=1),
+              help="Cold requests per depth (median and min–max).")
+@click.option("--set", "sets", multiple=True, metavar="KEY=V1,V2",
+              help="Sweep a llama-server setting (repeatable; the product of all): threads, "
+                   "batch_size, ubatch_size, ctx, flash_attn, cache_type_k, cache_type_v, "
+                   "n_gpu_layers, mmap, mlock.")
+@click.option("--force", is_flag=True, help="Measure configurations predicted not to fit too.")
+@click.option("--vram", type=click.FloatRange(min=0),
+              help="VRAM budget in GiB for the fit check (default: what the GPU has free).")
+@click.option("--llama-server", type=click.Path(path_type=Path), help="Use this llama-server.")
+@click.option("--show", is_flag=True, help="Measure nothing: list the stored speed results.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON rows (same as --format json).")
+@click.option("--format", "-f", "fmt", type=click.Choice(["terminal", "md", "json", "csv"]),
+              default="terminal", show_default=True)
+@click.option("--db", type=click.Path(path_type=Path, dir_okay=False),
+              help="The SQLite store (default: $SHOWDOWN_DB or ~/.local/share/showdown).")
+def speed(models: tuple[str, ...], depth: str, gen: int, repetitions: int, sets: tuple[str, ...],
+          force: bool, vram: float | None, llama_server: Path | None, show: bool, as_json: bool,
+          fmt: str, db: Path | None) -> None:
+    """Prompt and generation speed at context depth, per model and llama-server configuration."""
+    fmt = "json" if as_json else fmt
+    path = db or default_db_path()
+    if show:
+        if not path.is_file():
+            fail(f"no store at {path} (run `showdown speed` first, or give --db PATH)")
+        try:
+            _print(load_rows(Store(path), models), fmt)
+        except StoreError as exc:
+            fail(str(exc))
+        return
+    try:
+        depths, configs = parse_depths(depth), expand_sets(sets) or [{}]
+        plan = plan_speed(_specs(models, llama_server), configs, depths, gen, repetitions,
+                          vram, force)
+        store = Store(path)
+        store.check_writable()
+        outcome = run_speed(plan, lambda row: save_row(store, row),
+                            lambda m: note(m, "speed", "cyan"))
+    except (PlanError, StoreError) as exc:
+        fail(str(exc))
+    _print(outcome.rows, fmt)
+    if fmt != "json":
+        err.print(f"saved {len(outcome.rows)} rows to {path}", highlight=False, markup=False)
+    if not outcome.rows:
+        fail("nothing was measured: every configuration was skipped (see above; --force "
+             "measures them anyway)", 1)
