@@ -103,7 +103,7 @@ def speed(models: tuple[str, ...], depth: str, gen: int, repetitions: int, sets:
             fail(str(exc))
         return
     try:
-        depths, configs = parse_depths(depth), expand_sets(sets) or [{}]
+        depths, configs = parse_depths(depth), expand_sets(sets)
         plan = plan_speed(_specs(models, llama_server), configs, depths, gen, repetitions,
                           vram, force)
         store = Store(path)
