@@ -7,9 +7,11 @@ import io
 import json
 from dataclasses import asdict
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
+from showdown.speed.chart import to_html
 from showdown.speed.context import corpus_text, prompt_tokens
 from showdown.speed.plan import (
     PlanError,
@@ -146,3 +148,15 @@ def test_rows_survive_the_store(tmp_path: Path) -> None:
     back = load_rows(store)
     assert [r.config for r in back] == [{"threads": "1"}, {"threads": "2"}]  # never merged
     assert back[0] == a and row_from_dict(asdict(b)) == b
+
+
+def test_html_charts_one_line_per_configuration() -> None:
+    rows = [_row({"threads": "1"}, 0, [90.0]), _row({"threads": "1"}, 1024, [40.0]),
+            _row({"threads": "2"}, 0, [99.0]), _row({"threads": "2"}, 1024, [30.0]),
+            _row({"threads": "<b>"}, 0, [], "llama-server exited")]
+    page = to_html(rows)
+    svg = ElementTree.fromstring(page[page.index("<svg"):page.index("</svg>") + 6])
+    lines = svg.findall("{http://www.w3.org/2000/svg}polyline")
+    assert len(lines) == 2 and len(lines[0].get("points", "").split()) == 2
+    assert "threads=&lt;b&gt;" in page and "<b>threads=1</b>" in page  # escaped; best named
+    assert "nothing to chart" in to_html(rows[-1:])

@@ -11,6 +11,7 @@ from rich.table import Table
 from showdown.cliout import console, err, fail, note
 from showdown.fetch import FetchError, ensure_bundled_model
 from showdown.providers import ModelSpec, ProviderError, parse_spec
+from showdown.speed.chart import to_html
 from showdown.speed.plan import PlanError, config_label, expand_sets, parse_depths
 from showdown.speed.records import SpeedRow
 from showdown.speed.report import COLUMNS, best_configs, problems, row_json, table_cells, to_csv, to_markdown
@@ -38,6 +39,9 @@ def _specs(models: tuple[str, ...], llama_server: Path | None) -> list[ModelSpec
 def _print(rows: list[SpeedRow], fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps([row_json(r) for r in rows], indent=2))
+        return
+    if fmt == "html":
+        click.echo(to_html(rows), nl=False)
         return
     if fmt == "csv":
         click.echo(to_csv(rows), nl=False)
@@ -84,8 +88,9 @@ def _print(rows: list[SpeedRow], fmt: str) -> None:
 @click.option("--llama-server", type=click.Path(path_type=Path), help="Use this llama-server.")
 @click.option("--show", is_flag=True, help="Measure nothing: list the stored speed results.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON rows (same as --format json).")
-@click.option("--format", "-f", "fmt", type=click.Choice(["terminal", "md", "json", "csv"]),
-              default="terminal", show_default=True)
+@click.option("--format", "-f", "fmt", type=click.Choice(["terminal", "md", "json", "csv", "html"]),
+              default="terminal", show_default=True,
+              help="html: one offline page with a chart of tg speed against depth.")
 @click.option("--db", type=click.Path(path_type=Path, dir_okay=False),
               help="The SQLite store (default: $SHOWDOWN_DB or ~/.local/share/showdown).")
 def speed(models: tuple[str, ...], depth: str, gen: int, repetitions: int, sets: tuple[str, ...],
@@ -113,7 +118,7 @@ def speed(models: tuple[str, ...], depth: str, gen: int, repetitions: int, sets:
     except (PlanError, StoreError) as exc:
         fail(str(exc))
     _print(outcome.rows, fmt)
-    if fmt != "json":
+    if fmt in ("terminal", "md"):
         err.print(f"saved {len(outcome.rows)} rows to {path}", highlight=False, markup=False)
     if not outcome.rows:
         fail("nothing was measured: every configuration was skipped (see above; --force "
