@@ -70,8 +70,8 @@ def _print(rows: list[SpeedRow], fmt: str) -> None:
 
 @click.command()
 @click.option("--model", "-m", "models", multiple=True, metavar="SPEC",
-              help="llamacpp:PATH.gguf (repeatable: several files, e.g. quantisations, are "
-                   "measured in turn). Default: the bundled SmolLM2-135M.")
+              help="llamacpp:PATH.gguf or ollama:NAME (repeatable: several files, e.g. "
+                   "quantisations, are measured in turn). Default: the bundled SmolLM2-135M.")
 @click.option("--depth", default="0,1024", show_default=True,
               help="Context depths in tokens, comma-separated.")
 @click.option("--gen", default=128, show_default=True, type=click.IntRange(min=1),
@@ -81,7 +81,7 @@ def _print(rows: list[SpeedRow], fmt: str) -> None:
 @click.option("--set", "sets", multiple=True, metavar="KEY=V1,V2",
               help="Sweep a llama-server setting (repeatable; the product of all): threads, "
                    "batch_size, ubatch_size, ctx, flash_attn, cache_type_k, cache_type_v, "
-                   "n_gpu_layers, mmap, mlock.")
+                   "n_gpu_layers, mmap, mlock; for ollama: models num_ctx, num_gpu, num_thread.")
 @click.option("--force", is_flag=True, help="Measure configurations predicted not to fit too.")
 @click.option("--vram", type=click.FloatRange(min=0),
               help="VRAM budget in GiB for the fit check (default: what the GPU has free).")

@@ -9,8 +9,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Sequence
 
-__all__ = ["KEYS", "Config", "PlanError", "config_label", "default_ctx", "expand_sets",
-           "parse_depths", "server_args", "too_deep"]
+__all__ = ["KEYS", "OLLAMA_KEYS", "Config", "PlanError", "config_label", "default_ctx",
+           "expand_sets", "keys_problem", "parse_depths", "server_args", "too_deep"]
 
 Config = dict[str, str]
 
@@ -54,6 +54,21 @@ KEYS: dict[str, tuple[str, Callable[[str], str | None]]] = {
 }
 
 
+#: Ollama's options a sweep may set (docs/modelfile.md, "Valid Parameters and Values").
+OLLAMA_KEYS: dict[str, Callable[[str], str | None]] = {
+    "num_ctx": _whole(1), "num_gpu": _whole(0), "num_thread": _whole(1),
+}
+
+
+def keys_problem(config: Config, provider: str) -> str | None:
+    """Why a configuration's keys do not apply to this provider's models, or None."""
+    known = OLLAMA_KEYS if provider == "ollama" else KEYS
+    if wrong := [k for k in config if k not in known]:
+        return (f"--set {', '.join(wrong)} does not apply to {provider}: models (their keys: "
+                f"{', '.join(known)}); measure them in separate commands")
+    return None
+
+
 def parse_depths(text: str) -> list[int]:
     """``0,1024,4096`` -> [0, 1024, 4096] (sorted, no repeats)."""
     parts = [p.strip() for p in text.split(",") if p.strip()]
@@ -71,8 +86,10 @@ def expand_sets(sets: Sequence[str]) -> list[Config]:
         key = key.strip().replace("-", "_")
         if not sep or not key:
             raise PlanError(f"--set {item!r}: expected KEY=V1,V2,..., e.g. --set threads=1,2")
-        if key not in KEYS:
-            raise PlanError(f"--set {item!r}: unknown key {key!r} (known: {', '.join(KEYS)})")
+        check = KEYS[key][1] if key in KEYS else OLLAMA_KEYS.get(key)
+        if check is None:
+            raise PlanError(f"--set {item!r}: unknown key {key!r} (llamacpp: "
+                            f"{', '.join(KEYS)}; ollama: {', '.join(OLLAMA_KEYS)})")
         if key in axes:
             raise PlanError(f"--set {key} given twice: give all its values once, "
                             f"e.g. --set {key}=V1,V2")
@@ -80,7 +97,7 @@ def expand_sets(sets: Sequence[str]) -> list[Config]:
         if not choices:
             raise PlanError(f"--set {item!r}: no values (e.g. --set {key}=V1,V2)")
         for value in choices:
-            if problem := KEYS[key][1](value):
+            if problem := check(value):
                 raise PlanError(f"--set {key}={value}: expected {problem}")
         axes[key] = list(dict.fromkeys(choices))
     return [dict(zip(axes, combo, strict=True)) for combo in itertools.product(*axes.values())]
@@ -109,8 +126,8 @@ def too_deep(depths: Sequence[int], gen: int, trained: int | None, ctx: int | No
                 f"(with --gen {gen} and a {_MARGIN}-token margin, the deepest is {fits}); "
                 "give smaller depths")
     if ctx is not None and need > ctx:
-        return (f"depth {deepest} with --gen {gen} needs a context of {need} tokens but ctx={ctx}; "
-                "raise ctx in --set or give smaller depths")
+        return (f"depth {deepest} with --gen {gen} needs a context of {need} tokens but the "
+                f"configuration's context is {ctx}; raise it in --set or give smaller depths")
     return None
 
 

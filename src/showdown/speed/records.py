@@ -52,6 +52,7 @@ class SpeedRow:
     samples: list[SpeedSample] = field(default_factory=list)
     server: dict[str, Any] = field(default_factory=dict)  # ctx, flags, version: how it was run
     error: str | None = None
+    sources: dict[str, str] = field(default_factory=lambda: dict(SOURCES))
 
     @property
     def pp(self) -> Spread | None:

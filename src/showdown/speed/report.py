@@ -13,7 +13,7 @@ from dataclasses import asdict
 from typing import Any
 
 from showdown.speed.plan import config_label
-from showdown.speed.records import SOURCES, SpeedRow, Spread
+from showdown.speed.records import SpeedRow, Spread
 
 __all__ = ["COLUMNS", "best_configs", "problems", "row_json", "table_cells", "to_csv", "to_markdown"]
 
@@ -36,7 +36,7 @@ def row_json(row: SpeedRow) -> dict[str, Any]:
             "pp_tokens_per_s": _median(row.pp), "pp_spread": _spread_json(row.pp),
             "tg_tokens_per_s": _median(row.tg), "tg_spread": _spread_json(row.tg),
             "ttft_s": _median(row.ttft), "ttft_spread": _spread_json(row.ttft),
-            "sources": SOURCES, "server": row.server, "error": row.error,
+            "sources": row.sources, "server": row.server, "error": row.error,
             "run_id": row.run_id, "started_at": row.started_at,
             "samples": [asdict(s) for s in row.samples]}
 

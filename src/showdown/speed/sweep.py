@@ -8,9 +8,11 @@ whether it fits; one predicted not to is skipped with the reason unless ``force`
 from __future__ import annotations
 
 import datetime as dt
+import os
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from showdown.fetch import FetchError, ensure_llama_server
 from showdown.hardware.assess import assess_info
@@ -18,8 +20,10 @@ from showdown.hardware.fit import gib
 from showdown.hardware.gguf_meta import GgufError, GgufInfo, read_gguf
 from showdown.providers import ModelSpec, ProviderError, make_provider
 from showdown.providers.llamacpp import LlamaCppProvider
+from showdown.providers.ollama import OllamaProvider
 from showdown.speed.measure import ServerSetup, measure_config
-from showdown.speed.plan import Config, PlanError, config_label, default_ctx, too_deep
+from showdown.speed.ollama import OllamaSpeedError, measure_ollama, ollama_trained
+from showdown.speed.plan import Config, PlanError, config_label, default_ctx, keys_problem, too_deep
 from showdown.speed.records import SpeedRow
 
 __all__ = ["Skip", "SpeedPlan", "Target", "fit_problem", "plan_speed", "run_speed"]
@@ -29,12 +33,13 @@ Say = Callable[[str], None]
 
 @dataclass
 class Target:
-    """One model file to measure and how its server is started."""
+    """One model to measure: a GGUF file showdown serves, or a model on an Ollama server."""
 
     label: str
     spec: str
-    provider: LlamaCppProvider
-    info: GgufInfo
+    provider: LlamaCppProvider | OllamaProvider
+    info: GgufInfo | None  # None for Ollama: its files are the server's
+    trained: int | None
 
 
 @dataclass
@@ -66,18 +71,21 @@ class Outcome:
 
 
 def _target(spec: ModelSpec) -> Target:
-    if spec.provider != "llamacpp":
-        raise PlanError(f"model spec {spec.spec!r}: speed measures managed llama-server models "
-                        "(llamacpp:PATH.gguf) for now; give one of those")
+    if spec.provider not in ("llamacpp", "ollama"):
+        raise PlanError(f"model spec {spec.spec!r}: speed measures llamacpp:PATH.gguf (a "
+                        "llama-server showdown manages) and ollama:NAME models; give one of those")
     try:
         provider = make_provider(spec)
+        if isinstance(provider, OllamaProvider):
+            trained = ollama_trained(provider.endpoint(os.environ), provider.model)
+            return Target(provider.name, spec.spec, provider, None, trained)
         assert isinstance(provider, LlamaCppProvider)
         info = read_gguf(provider.model_path)
-    except ProviderError as exc:
+    except (ProviderError, OllamaSpeedError) as exc:
         raise PlanError(str(exc)) from exc
     except GgufError as exc:
         raise PlanError(f"model spec {spec.spec!r}: {exc}") from exc
-    return Target(provider.name, spec.spec, provider, info)
+    return Target(provider.name, spec.spec, provider, info, info.context_length)
 
 
 def plan_speed(specs: Sequence[ModelSpec], configs: list[Config], depths: list[int], gen: int,
@@ -86,16 +94,19 @@ def plan_speed(specs: Sequence[ModelSpec], configs: list[Config], depths: list[i
     targets = [_target(s) for s in specs]
     for target in targets:
         for config in configs:
-            ctx = int(config["ctx"]) if "ctx" in config else None
-            if why := too_deep(depths, gen, target.info.context_length, ctx, target.label):
+            if why := keys_problem(config, target.spec.partition(":")[0]):
+                raise PlanError(why)
+            given = config.get("ctx") or config.get("num_ctx")
+            ctx = int(given) if given else None
+            if why := too_deep(depths, gen, target.trained, ctx, target.label):
                 raise PlanError(why)
     return SpeedPlan(targets, configs, depths, gen, repetitions, vram_gib, force)
 
 
 def _ctx(plan: SpeedPlan, target: Target, config: Config) -> int:
-    if "ctx" in config:
-        return int(config["ctx"])
-    return default_ctx(plan.depths, plan.gen, target.info.context_length)
+    if given := config.get("ctx") or config.get("num_ctx"):
+        return int(given)
+    return default_ctx(plan.depths, plan.gen, target.trained)
 
 
 def fit_problem(info: GgufInfo, config: Config, ctx: int, n_gpu_layers: int | None,
@@ -113,12 +124,39 @@ def fit_problem(info: GgufInfo, config: Config, ctx: int, n_gpu_layers: int | No
     return None
 
 
-def _layers(target: Target, config: Config) -> int | None:
+def _layers(provider: LlamaCppProvider, config: Config) -> int | None:
     """The GPU layers asked for (config, then the model's option), or None for "auto"."""
     if "n_gpu_layers" in config:
         return int(config["n_gpu_layers"])
-    chosen = target.provider.options.n_gpu_layers
+    chosen = provider.options.n_gpu_layers
     return None if chosen == "auto" else chosen
+
+
+def _measure_llamacpp(plan: SpeedPlan, target: Target, provider: LlamaCppProvider, binary: Path,
+                      config: Config, rows: list[SpeedRow], say: Say) -> str | None:
+    """Measure one configuration, or say why it is skipped (predicted not to fit)."""
+    assert target.info is not None
+    ctx = _ctx(plan, target, config)
+    layers = _layers(provider, config)
+    why = fit_problem(target.info, config, ctx, layers, plan.vram_gib)
+    if why and not plan.force:
+        return why
+    if layers is None:
+        layers = assess_info(target.info, plan.vram_gib, ctx).prediction.n_gpu_layers
+    opts = provider.options
+    setup = ServerSetup(binary, provider.model_path, ctx, layers, opts.server_args, config,
+                        opts.health_timeout_s)
+    measure_config(setup, rows, plan.repetitions, say)
+    return None
+
+
+def _binary(target: Target, say: Say) -> Path | None:
+    if not isinstance(target.provider, LlamaCppProvider):
+        return None
+    try:
+        return ensure_llama_server(target.provider.llama_server, say=say)
+    except FetchError as exc:
+        raise PlanError(str(exc)) from exc
 
 
 def run_speed(plan: SpeedPlan, save: Callable[[SpeedRow], None], say: Say) -> Outcome:
@@ -126,27 +164,22 @@ def run_speed(plan: SpeedPlan, save: Callable[[SpeedRow], None], say: Say) -> Ou
     run_id = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
     outcome = Outcome()
     for target in plan.targets:
-        try:
-            binary = ensure_llama_server(target.provider.llama_server, say=say)
-        except FetchError as exc:
-            raise PlanError(str(exc)) from exc
+        binary, provider = _binary(target, say), target.provider
         for config in plan.configs:
-            ctx = _ctx(plan, target, config)
-            layers = _layers(target, config)
-            why = fit_problem(target.info, config, ctx, layers, plan.vram_gib)
-            if why and not plan.force:
-                outcome.skipped.append(Skip(target.label, config, why))
-                say(f"skipped {target.label} [{config_label(config)}]: {why}")
-                continue
-            if layers is None:
-                layers = assess_info(target.info, plan.vram_gib, ctx).prediction.n_gpu_layers
-            opts = target.provider.options
-            setup = ServerSetup(binary, target.provider.model_path, ctx, layers,
-                                opts.server_args, config, opts.health_timeout_s)
             now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
             rows = [SpeedRow(run_id, now, target.label, target.spec, dict(config), d, plan.gen)
                     for d in plan.depths]
-            measure_config(setup, rows, plan.repetitions, say)
+            if isinstance(provider, OllamaProvider):
+                say(f"{target.label} [{config_label(config)}]: Ollama places layers itself, "
+                    "so there is no fit prediction to check")
+                measure_ollama(provider.endpoint(os.environ), provider.model, config,
+                               _ctx(plan, target, config), rows, plan.repetitions)
+            else:
+                assert binary is not None
+                if why := _measure_llamacpp(plan, target, provider, binary, config, rows, say):
+                    outcome.skipped.append(Skip(target.label, config, why))
+                    say(f"skipped {target.label} [{config_label(config)}]: {why}")
+                    continue
             for row in rows:
                 save(row)
             outcome.rows.extend(rows)
