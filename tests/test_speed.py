@@ -5,12 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 from dataclasses import asdict
 from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
 
+from showdown.providers import model_label, parse_spec
 from showdown.speed.chart import to_html
 from showdown.speed.context import corpus_text, prompt_tokens
 from showdown.speed.plan import (
@@ -24,6 +27,7 @@ from showdown.speed.plan import (
 )
 from showdown.speed.records import SpeedRow, SpeedSample, row_from_dict
 from showdown.speed.report import best_configs, problems, row_json, table_cells, to_csv
+from showdown.speed.runsets import sweep_specs
 from showdown.speed.storage import load_rows, save_row
 from showdown.store import Store
 
@@ -160,3 +164,27 @@ def test_html_charts_one_line_per_configuration() -> None:
     assert len(lines) == 2 and len(lines[0].get("points", "").split()) == 2
     assert "threads=&lt;b&gt;" in page and "<b>threads=1</b>" in page  # escaped; best named
     assert "nothing to chart" in to_html(rows[-1:])
+
+
+def test_run_set_makes_one_named_model_per_configuration() -> None:
+    smol = parse_spec("smol=llamacpp:/m/smol.gguf", {"server_args": ["--mlock"]})
+    gemma = parse_spec("ollama:gemma3")
+    swept = sweep_specs([smol], expand_sets(["threads=1,2", "n_gpu_layers=0"]))
+    assert [model_label(s) for s in swept] == ["smol [n_gpu_layers=0 threads=1]",
+                                               "smol [n_gpu_layers=0 threads=2]"]
+    assert swept[1].options == {"server_args": ["--mlock", "--threads", "2"], "n_gpu_layers": 0}
+    assert swept[0].spec == smol.spec and smol.options == {"server_args": ["--mlock"]}
+    assert sweep_specs([smol, gemma], [{}]) == [smol, gemma]  # no sweep: unchanged
+    assert sweep_specs([gemma], [{"num_gpu": "3"}])[0].options == {"n_gpu_layers": 3}
+    with pytest.raises(PlanError, match="does not apply"):
+        sweep_specs([gemma], [{"threads": "2"}])
+    with pytest.raises(PlanError, match="the context is --ctx"):
+        sweep_specs([smol], [{"ctx": "4096"}])
+
+
+def test_run_set_mistakes_are_one_line_exit_2(tmp_path: Path) -> None:
+    out = subprocess.run([sys.executable, "-m", "showdown", "run", "-m", "llamacpp:/nope.gguf",
+                          "--set", "ctx=1,2", "--db", str(tmp_path / "s.db")],
+                         capture_output=True, text=True, check=False)
+    assert out.returncode == 2 and "the context is --ctx" in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1

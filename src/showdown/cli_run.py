@@ -31,6 +31,9 @@ from showdown.report.terminal import print_run_tables
 from showdown.runner import RunPlan, benchmark, check_plan, model_label, plan_from_run
 from showdown.sandbox import SandboxUnavailable, default_sandbox
 from showdown.signals import Interrupted, graceful_signals
+from showdown.speed.plan import PlanError as SweepError
+from showdown.speed.plan import expand_sets
+from showdown.speed.runsets import sweep_specs
 from showdown.store import Store, StoreError, default_db_path
 from showdown.tasks import TaskError, find_task
 from showdown.tasks.loader import BUILTIN_DIR
@@ -81,6 +84,10 @@ class _Done(Exception):
 @click.option("--idle-timeout", default=CommonOptions.idle_timeout_s, show_default=True,
               help="Seconds of silence "
               "before a stream counts as stalled.")
+@click.option("--set", "sets", multiple=True, metavar="KEY=V1,V2",
+              help="Run every model once per configuration (repeatable; the product of all), "
+                   "named by it: llama-server flags as in `showdown speed --set` but ctx (use "
+                   "--ctx); for ollama: models num_gpu.")
 @click.option("--json", "as_json", is_flag=True, help="Print results as JSON (progress goes to "
               "stderr).")
 @click.option("--allow-weak-isolation", "allow_weak", is_flag=True,
@@ -109,7 +116,7 @@ def run(ctx: click.Context, /, **_: Any) -> None:
         err.print(str(done), highlight=False, soft_wrap=True, markup=False)
         sys.exit(0)
     except (ConfigError, ProviderError, TaskError, SandboxUnavailable, StoreError,
-            FetchError, PlanError) as exc:
+            FetchError, PlanError, SweepError) as exc:
         fail(str(exc))
     _execute(plan, store, sandbox, resume, redo, p["as_json"])
 
@@ -156,7 +163,7 @@ def _plan(ctx: click.Context) -> RunPlan:
     # Ranges first: a mistyped number must not wait for the bundled model to download.
     check_settings(chosen.settings, chosen.trials, p["case_limit"])
     tasks = [find_task(t, p["task_dir"]) for t in p["task_ids"]]
-    specs = chosen.specs or [_bundled_spec(options)]
+    specs = sweep_specs(chosen.specs or [_bundled_spec(options)], expand_sets(p["sets"]))
     only = [c.strip() for c in p["only_cases"].split(",")] if p["only_cases"] else None
     return RunPlan(specs, tasks, chosen.settings, chosen.trials, p["round_"], p["case_limit"],
                    only, task_dirs=list(p["task_dir"]))
@@ -176,7 +183,7 @@ def _given(ctx: click.Context, names: dict[str, str]) -> dict[str, Any]:
 
 _PLAN_OPTIONS = ("models", "config_path", "task_ids", "task_dir", "max_tokens", "ctx_size",
                  "temperature", "seed", "trials", "round_", "n_gpu_layers", "llama_server",
-                 "case_limit", "only_cases")
+                 "case_limit", "only_cases", "sets")
 
 
 def find_run(store: Store, wanted: str) -> RunInfo:
