@@ -68,3 +68,21 @@ def test_a_configuration_that_does_not_fit_is_skipped(
     rows = json.loads(out.stdout)
     assert [r["configuration"] for r in rows] == [{"n_gpu_layers": "0"}]
     assert "skipped smol [n_gpu_layers=99]" in out.stderr and "only 0 fit" in out.stderr
+
+
+def test_every_sweepable_flag_is_one_llama_server_takes(
+        bundled_model: Path, llama_server_bin: Path, tmp_path: Path) -> None:
+    out = speed(bundled_model, llama_server_bin, tmp_path / "s.db", "--depth", "256", "-r", "1",
+                "--set", "ctx=512,1024", "--set", "batch_size=128", "--set", "ubatch_size=64",
+                "--set", "flash_attn=off", "--set", "cache_type_k=q8_0", "--set", "mmap=off",
+                "--set", "n_gpu_layers=0", "--json")
+    assert out.returncode == 0, out.stderr
+    rows = json.loads(out.stdout)
+    assert [r["server"]["ctx"] for r in rows] == [512, 1024]
+    for row in rows:
+        assert row["error"] is None, row["error"]  # the server started and answered
+        assert positive(row["pp_tokens_per_s"]) and positive(row["tg_tokens_per_s"])
+        args = row["server"]["args"]
+        for flag in ("--batch-size", "--ubatch-size", "--flash-attn", "--cache-type-k",
+                     "--load-mode"):
+            assert flag in args
