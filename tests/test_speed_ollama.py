@@ -89,3 +89,16 @@ def test_llama_server_keys_are_refused_for_ollama(ollama: FakeServer, tmp_path: 
     out = speed(ollama.url, "--set", "threads=2", "--db", str(tmp_path / "s.db"))
     assert out.returncode == 2 and "does not apply to ollama" in out.stderr
     assert "num_thread" in out.stderr
+
+
+@pytest.mark.parametrize("body", [[b"[1, 2]\n"], [b"not json\n"],
+                                  [ndjson({"response": "x", "done": False})],
+                                  [ndjson({"error": "model crashed"})]])
+def test_a_hostile_stream_is_a_failed_row_never_a_traceback(body: list[bytes], tmp_path: Any
+                                                            ) -> None:
+    routes = {"POST /api/generate": lambda p, b: Reply(200, NDJSON, body), "POST /api/show": show}
+    with fake_server(routes) as server:
+        out = speed(server.url, "--depth", "0,100", "--json", "--db", str(tmp_path / "s.db"))
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    rows = json.loads(out.stdout)
+    assert len(rows) == 2 and all(r["error"] and r["tg_tokens_per_s"] is None for r in rows)

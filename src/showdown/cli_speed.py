@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -123,3 +124,5 @@ def speed(models: tuple[str, ...], depth: str, gen: int, repetitions: int, sets:
     if not outcome.rows:
         fail("nothing was measured: every configuration was skipped (see above; --force "
              "measures them anyway)", 1)
+    if any(r.error for r in outcome.rows):
+        sys.exit(1)  # stored and shown, but a configuration that failed is not a clean run

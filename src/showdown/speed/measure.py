@@ -78,6 +78,8 @@ def _one(client: httpx.Client, prompt: list[int], gen: int, depth: int) -> Speed
             if not line.startswith("data:"):
                 continue
             event = json.loads(line[5:])
+            if not isinstance(event, dict):
+                raise MeasureError(f"llama-server streamed {line[:80]!r}, not a JSON object")
             if not event.get("stop") and first is None:
                 first = time.monotonic()
             if event.get("stop"):
@@ -104,9 +106,9 @@ def measure_config(setup: ServerSetup, rows: list[SpeedRow], repetitions: int,
     A server that will not start or a request that fails marks the rows' ``error``: a
     configuration that does not run is a result, never a traceback.
     """
-    server = setup.server()
+    server, described = setup.server(), setup.describe()
     for row in rows:
-        row.server = setup.describe()
+        row.server = dict(described)
     try:
         server.start()
         # A fresh connection per request: llama-server may drop a kept-alive one after a stream.
@@ -120,7 +122,7 @@ def measure_config(setup: ServerSetup, rows: list[SpeedRow], repetitions: int,
                     row.samples.append(_one(client, prompt, row.gen, row.depth))
     except (ServerError, MeasureError) as exc:
         _fail(rows, str(exc), repetitions)
-    except (httpx.HTTPError, json.JSONDecodeError, ValueError) as exc:
+    except (httpx.HTTPError, ValueError, TypeError) as exc:  # JSONDecodeError is a ValueError
         alive = server.alive(grace_s=1.0)
         _fail(rows, f"request failed ({exc})" + ("" if alive else
                                                 f"; llama-server died: {server.log_tail()}"),

@@ -42,10 +42,10 @@ def ollama_trained(base_url: str, model: str) -> int | None:
         response = httpx.post(f"{base_url}/api/show", json={"model": model}, timeout=60.0)
         response.raise_for_status()
         info = response.json().get("model_info") or {}
+        value = info.get(f"{info.get('general.architecture')}.context_length")
     except (httpx.HTTPError, ValueError, AttributeError) as exc:
         raise OllamaSpeedError(f"Ollama at {base_url}: cannot show model {model!r} ({exc}); is "
                                f"`ollama serve` running and the model pulled?") from exc
-    value = info.get(f"{info.get('general.architecture')}.context_length")
     return value if isinstance(value, int) and value > 0 else None
 
 
@@ -73,6 +73,8 @@ def _generate(client: httpx.Client, model: str, prompt: str, options: dict[str, 
             if not line.strip():
                 continue
             event = json.loads(line)
+            if not isinstance(event, dict):
+                raise OllamaSpeedError(f"Ollama streamed {line[:80]!r}, not a JSON object")
             if event.get("error"):
                 raise OllamaSpeedError(f"Ollama: {event['error']}")
             if event.get("done"):
@@ -119,7 +121,7 @@ def measure_ollama(base_url: str, model: str, config: Config, ctx: int, rows: li
                     text = f"# measurement {uuid.uuid4().hex}\n" + code
                     prompt = text[: max(int(row.depth * per_token), 1)] if row.depth else "#"
                     row.samples.append(_sample(client, model, prompt, options, row.depth))
-    except (OllamaSpeedError, httpx.HTTPError, ValueError) as exc:
+    except (OllamaSpeedError, httpx.HTTPError, ValueError, TypeError) as exc:
         for row in rows:
             if len(row.samples) < repetitions:
                 row.error = f"{'incomplete: ' if row.samples else ''}Ollama: {exc}"
