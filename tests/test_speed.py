@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import subprocess
@@ -188,3 +189,21 @@ def test_run_set_mistakes_are_one_line_exit_2(tmp_path: Path) -> None:
                          capture_output=True, text=True, check=False)
     assert out.returncode == 2 and "the context is --ctx" in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_show_lists_stored_rows_by_run(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.db")
+    save_row(store, _row({"threads": "1"}, 0, [50.0]))
+    save_row(store, dataclasses.replace(_row({"threads": "2"}, 0, [60.0]), run_id="other"))
+
+    def show(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "showdown", "speed", "--show", "--db",
+                               str(tmp_path / "s.db"), *args],
+                              capture_output=True, text=True, check=False)
+    rows = json.loads(show("--json").stdout)
+    assert [r["configuration_label"] for r in rows] == ["threads=1", "threads=2"]
+    assert [r["configuration_label"] for r in json.loads(show("--run", "ot", "--json").stdout)] \
+        == ["threads=2"]
+    assert "| smol | threads=1 | 0 | — | 50.0 |" in show("-f", "md").stdout
+    missing = show("--run", "nope")
+    assert missing.returncode == 2 and "no speed results" in missing.stderr

@@ -87,7 +87,10 @@ def _print(rows: list[SpeedRow], fmt: str) -> None:
 @click.option("--vram", type=click.FloatRange(min=0),
               help="VRAM budget in GiB for the fit check (default: what the GPU has free).")
 @click.option("--llama-server", type=click.Path(path_type=Path), help="Use this llama-server.")
-@click.option("--show", is_flag=True, help="Measure nothing: list the stored speed results.")
+@click.option("--show", is_flag=True, help="Measure nothing: list the stored speed results "
+              "(-m NAME: only that model's).")
+@click.option("--run", "run_id", metavar="ID", help="With --show: only this speed run (an id "
+              "or its prefix, as JSON's run_id says).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON rows (same as --format json).")
 @click.option("--format", "-f", "fmt", type=click.Choice(["terminal", "md", "json", "csv", "html"]),
               default="terminal", show_default=True,
@@ -95,8 +98,8 @@ def _print(rows: list[SpeedRow], fmt: str) -> None:
 @click.option("--db", type=click.Path(path_type=Path, dir_okay=False),
               help="The SQLite store (default: $SHOWDOWN_DB or ~/.local/share/showdown).")
 def speed(models: tuple[str, ...], depth: str, gen: int, repetitions: int, sets: tuple[str, ...],
-          force: bool, vram: float | None, llama_server: Path | None, show: bool, as_json: bool,
-          fmt: str, db: Path | None) -> None:
+          force: bool, vram: float | None, llama_server: Path | None, show: bool,
+          run_id: str | None, as_json: bool, fmt: str, db: Path | None) -> None:
     """Prompt and generation speed at context depth, per model and llama-server configuration."""
     fmt = "json" if as_json else fmt
     path = db or default_db_path()
@@ -104,9 +107,14 @@ def speed(models: tuple[str, ...], depth: str, gen: int, repetitions: int, sets:
         if not path.is_file():
             fail(f"no store at {path} (run `showdown speed` first, or give --db PATH)")
         try:
-            _print(load_rows(Store(path), models), fmt)
+            rows = load_rows(Store(path), models)
         except StoreError as exc:
             fail(str(exc))
+        rows = [r for r in rows if r.run_id.startswith(run_id or "")]
+        if not rows:
+            fail(f"no speed results in {path}" + (f" for run {run_id}" if run_id else "")
+                 + (f" for {', '.join(models)}" if models else "") + " (run `showdown speed`)")
+        _print(rows, fmt)
         return
     try:
         depths, configs = parse_depths(depth), expand_sets(sets)
