@@ -49,6 +49,7 @@ def ollama() -> Iterator[FakeServer]:
 
 def speed(url: str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "showdown", "speed", "-m", "ollama:smol",
+                           "--llama-server", "/bin/true",
                            "--gen", "8", "-r", "2", *args],
                           capture_output=True, text=True, timeout=120, check=False,
                           env={"OLLAMA_HOST": url, "PATH": "/usr/bin:/bin"})

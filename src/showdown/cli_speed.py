@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ from rich.table import Table
 from showdown.cliout import console, err, fail, note
 from showdown.fetch import FetchError, ensure_bundled_model
 from showdown.providers import ModelSpec, ProviderError, parse_spec
+from showdown.providers.registry import applicable
 from showdown.speed.chart import to_html
 from showdown.speed.plan import PlanError, config_label, expand_sets, parse_depths
 from showdown.speed.records import SpeedRow
@@ -32,7 +34,9 @@ def _specs(models: tuple[str, ...], llama_server: Path | None) -> list[ModelSpec
             fail(str(exc), 1)
         models = (f"SmolLM2-135M (bundled)=llamacpp:{path}",)
     try:
-        return [parse_spec(m, dict(options)) for m in models]
+        specs = [parse_spec(m) for m in models]
+        # --llama-server concerns llamacpp: models only; the others would refuse the option.
+        return [dataclasses.replace(s, options=applicable(s.provider, options)) for s in specs]
     except ProviderError as exc:
         fail(str(exc))
 
