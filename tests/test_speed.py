@@ -207,3 +207,13 @@ def test_show_lists_stored_rows_by_run(tmp_path: Path) -> None:
     assert "| smol | threads=1 | 0 | — | 50.0 |" in show("-f", "md").stdout
     missing = show("--run", "nope")
     assert missing.returncode == 2 and "no speed results" in missing.stderr
+
+
+def test_html_charts_speed_against_gpu_layers_when_they_vary() -> None:
+    rows = [_row({"n_gpu_layers": n, "threads": "4"}, 1024, [tg])
+            for n, tg in (("0", 10.0), ("20", 30.0), ("40", 90.0))]
+    page = to_html(rows)
+    assert "against GPU layers" in page and "at n_gpu_layers 40" in page
+    svgs = page.count("<svg")
+    assert svgs == 2 and "smol [threads=4] depth 1024" in page
+    assert "against GPU layers" not in to_html(rows[:1])  # one point is no curve

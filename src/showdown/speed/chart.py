@@ -19,9 +19,12 @@ _W, _H, _PAD = 720, 360, 56
 _COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
 
 
-def _series(rows: Sequence[SpeedRow]) -> dict[str, list[tuple[int, float]]]:
+Series = dict[str, list[tuple[int, float]]]
+
+
+def _series(rows: Sequence[SpeedRow]) -> Series:
     """(model, configuration) -> [(depth, median tg)], measured rows only, by depth."""
-    lines: dict[str, list[tuple[int, float]]] = {}
+    lines: Series = {}
     for row in rows:
         if row.tg is not None and row.error is None:
             key = f"{row.model} [{config_label(row.config)}]"
@@ -29,32 +32,42 @@ def _series(rows: Sequence[SpeedRow]) -> dict[str, list[tuple[int, float]]]:
     return {k: sorted(v) for k, v in lines.items()}
 
 
-def _svg(rows: Sequence[SpeedRow]) -> str:
-    lines = _series(rows)
+def _layer_series(rows: Sequence[SpeedRow]) -> Series:
+    """(model, depth, the other settings) -> [(n_gpu_layers, median tg)], where layers vary."""
+    lines: Series = {}
+    for row in rows:
+        if row.tg is not None and row.error is None and "n_gpu_layers" in row.config:
+            rest = {k: v for k, v in row.config.items() if k != "n_gpu_layers"}
+            key = f"{row.model} [{config_label(rest)}] depth {row.depth}"
+            lines.setdefault(key, []).append((int(row.config["n_gpu_layers"]), row.tg.median))
+    return {k: sorted(v) for k, v in lines.items() if len(v) > 1}
+
+
+def _svg(lines: Series, x_name: str) -> str:
+    """A line chart of tg t/s against ``x_name``, one coloured line per series, points titled."""
     points = [p for line in lines.values() for p in line]
     if not points:
         return "<p>No configuration was measured in full: nothing to chart.</p>"
-    max_d = max(d for d, _ in points) or 1
+    max_x = max(x for x, _ in points) or 1
     max_t = max(t for _, t in points) * 1.1 or 1.0
 
-    def xy(depth: int, tg: float) -> str:
-        x = _PAD + depth / max_d * (_W - 2 * _PAD)
-        y = _H - _PAD - tg / max_t * (_H - 2 * _PAD)
-        return f"{x:.1f},{y:.1f}"
+    def xy(x: int, tg: float) -> tuple[str, str]:
+        return (f"{_PAD + x / max_x * (_W - 2 * _PAD):.1f}",
+                f"{_H - _PAD - tg / max_t * (_H - 2 * _PAD):.1f}")
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{_W}" height="{_H + 20 * len(lines)}"'
-             f' role="img" aria-label="generation speed against depth">',
+             f' role="img" aria-label="generation speed against {x_name}">',
              f'<line x1="{_PAD}" y1="{_H - _PAD}" x2="{_W - _PAD}" y2="{_H - _PAD}" stroke="#444"/>',
              f'<line x1="{_PAD}" y1="{_PAD}" x2="{_PAD}" y2="{_H - _PAD}" stroke="#444"/>',
-             f'<text x="{_W / 2}" y="{_H - 16}" text-anchor="middle">depth (tokens), 0 to '
-             f'{max_d}</text>',
+             f'<text x="{_W / 2}" y="{_H - 16}" text-anchor="middle">{x_name}, 0 to '
+             f'{max_x}</text>',
              f'<text x="12" y="{_PAD - 12}">tg t/s (0 to {max_t:.1f})</text>']
     for i, (name, line) in enumerate(lines.items()):
         colour = _COLOURS[i % len(_COLOURS)]
-        path = " ".join(xy(d, t) for d, t in line)
+        path = " ".join(",".join(xy(x, t)) for x, t in line)
         parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{path}"/>')
-        parts += [f'<circle cx="{xy(d, t).split(",")[0]}" cy="{xy(d, t).split(",")[1]}" r="3" '
-                  f'fill="{colour}"><title>{html.escape(name)}: {t:.1f} t/s at depth {d}'
-                  f'</title></circle>' for d, t in line]
+        parts += [f'<circle cx="{xy(x, t)[0]}" cy="{xy(x, t)[1]}" r="3" fill="{colour}"><title>'
+                  f'{html.escape(name)}: {t:.1f} t/s at {x_name} {x}</title></circle>'
+                  for x, t in line]
         parts.append(f'<text x="{_PAD}" y="{_H + 20 * i + 4}" fill="{colour}">'
                      f'{html.escape(name)}</text>')
     return "\n".join([*parts, "</svg>"])
@@ -68,11 +81,15 @@ def to_html(rows: Sequence[SpeedRow]) -> str:
     best = "\n".join(f"<li>{html.escape(model)}: <b>{html.escape(config_label(r.config))}</b> "
                      f"({r.tg.median if r.tg else 0:.1f} t/s at depth {r.depth})</li>"
                      for model, r in best_configs(rows).items())
+    by_layers = _layer_series(rows)
+    layers = (f"<h2>Generation speed against GPU layers</h2>\n"
+              f"{_svg(by_layers, 'n_gpu_layers')}\n" if by_layers else "")
     return ("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<title>showdown speed</title><style>body{font-family:sans-serif;margin:2em}"
             "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;"
             "text-align:right}</style></head><body>\n<h1>Speed at depth</h1>\n"
-            f"<h2>Generation speed against depth</h2>\n{_svg(rows)}\n"
+            f"<h2>Generation speed against depth</h2>\n{_svg(_series(rows), 'depth (tokens)')}\n"
+            f"{layers}"
             f"<h2>Best configuration (fastest generation at the deepest depth)</h2>\n"
             f"<ul>{best}</ul>\n<h2>All rows (median, min–max)</h2>\n"
             f"<table><thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table>\n"
