@@ -80,7 +80,7 @@ def _print(rows: list[SpeedRow], fmt: str) -> None:
 @click.option("--depth", default="0,1024", show_default=True,
               help="Context depths in tokens, comma-separated.")
 @click.option("--gen", default=128, show_default=True, type=click.IntRange(min=1),
-              help="Tokens to write at each depth (end of text ignored).")
+              help="Tokens to write at each depth (llama-server: end of text ignored).")
 @click.option("--repetitions", "-r", default=3, show_default=True, type=click.IntRange(min=1),
               help="Cold requests per depth (median and min–max).")
 @click.option("--set", "sets", multiple=True, metavar="KEY=V1,V2",
