@@ -12,6 +12,12 @@ A ratio near 1 means the HTTP path costs nothing measurable; the gap is llama-se
 scheduling, sampling and the HTTP/SSE round trip per token (showdown's figures are the server's
 own ``timings``, so the client's parsing is not in them).
 
+Give fewer threads than the machine has idle cores: the two tools run one after the other, so
+on a shared machine at full thread count the ratios measure who else was running, not the HTTP
+path. Seen on a shared 2-core machine (SmolLM2-135M Q4_1, depths 256 and 1024, gen 32, 3
+repetitions): at 1 thread pp 1.11 and 1.07, tg 1.04 and 0.94 (within 10%); at 2 threads, with
+other jobs on the cores, 0.26 to 0.84.
+
     python benchmarks/bench_speed_vs_llama_bench.py --llama-bench PATH [--threads 2]
         [--depths 256,1024] [--gen 32] [--repetitions 3] [--batch 2048] [--ubatch 512]
 
