@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from showdown.errors import StoreError
 from showdown.migrate import upgrade
@@ -44,6 +45,16 @@ CREATE TABLE IF NOT EXISTS results (
     UNIQUE (run_id, model, task, case_id, trial)
 );
 CREATE INDEX IF NOT EXISTS results_model ON results(model);
+CREATE TABLE IF NOT EXISTS speed_results (
+    id INTEGER PRIMARY KEY,
+    run_id TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    model TEXT NOT NULL,
+    config TEXT NOT NULL,
+    depth INTEGER NOT NULL,
+    record TEXT NOT NULL,
+    UNIQUE (run_id, model, config, depth)
+);
 """
 
 
@@ -170,6 +181,23 @@ class Store:
         except StoreError as exc:
             rescue = _rescue(self.path, result.run_id, record)
             raise StoreError(f"{exc}; the result was kept in {rescue}") from exc
+
+    def save_speed(self, run_id: str, started_at: str, model: str, config: str, depth: int,
+                   record: dict[str, Any]) -> None:
+        """Write one ``showdown speed`` row (one model, configuration and depth) atomically."""
+        with self._tx() as db:
+            db.execute("INSERT OR REPLACE INTO speed_results (run_id, started_at, model, config,"
+                       " depth, record) VALUES (?, ?, ?, ?, ?, ?)",
+                       (run_id, started_at, model, config, depth, json.dumps(record)))
+
+    def speed_records(self, models: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """Stored speed rows as saved, oldest first (only these models when given)."""
+        sql, args = "SELECT record FROM speed_results", list(models or ())
+        if args:
+            sql += f" WHERE model IN ({', '.join('?' * len(args))})"
+        with _reading(self.path):
+            rows = self._db.execute(sql + " ORDER BY id", args).fetchall()
+            return [json.loads(r[0]) for r in rows]
 
     def runs(self) -> list[RunInfo]:
         """Every run, oldest first."""

@@ -61,6 +61,10 @@ _FAIR = GenerationSettings()  # the defaults, shown in --help; the library appli
 @click.option("--health-timeout", type=float, help="Seconds to load (default: the provider's).")
 @click.option("--idle-timeout", type=float, help="Seconds of silence before a stream counts as "
               "stalled (default: the provider's).")
+@click.option("--set", "sets", multiple=True, metavar="KEY=V1,V2",
+              help="Run every model once per configuration (repeatable; the product of all), "
+                   "named by it: llama-server flags as in `showdown speed --set` but ctx (use "
+                   "--ctx); for ollama: models num_gpu.")
 @click.option("--json", "as_json", is_flag=True, help="Print results as JSON (progress goes to "
               "stderr).")
 @click.option("--allow-weak-isolation", "allow_weak", is_flag=True,
@@ -71,7 +75,7 @@ def command(models: tuple[str, ...], config_path: Path | None, task_ids: tuple[s
             case_limit: int | None, only_cases: str | None, round_: str | None, db: Path | None,
             resume: str | None, retry: str | None, llama_server: Path | None,
             n_gpu_layers: str | None, health_timeout: float | None, idle_timeout: float | None,
-            as_json: bool, allow_weak: bool) -> None:
+            sets: tuple[str, ...], as_json: bool, allow_weak: bool) -> None:
     """Benchmark models on tasks: stream, time, judge, store and print the tables."""
     from showdown.cli.output import note
     from showdown.fetch import reporting
@@ -83,7 +87,7 @@ def command(models: tuple[str, ...], config_path: Path | None, task_ids: tuple[s
         case_limit=case_limit, round=round_, n_gpu_layers=n_gpu_layers, llama_server=llama_server,
         only_cases=tuple(c.strip() for c in only_cases.split(",")) if only_cases else None,
         health_timeout_s=health_timeout, idle_timeout_s=idle_timeout, db=db, resume=resume,
-        retry_failed=retry, allow_weak_isolation=allow_weak)
+        retry_failed=retry, allow_weak_isolation=allow_weak, sets=sets)
     with reporting(lambda message: note(message, "setup", "cyan")):
         prepared = prepare(request)  # every mistake now, as one line: nothing saved or loaded
     outcome = _execute(prepared, as_json)

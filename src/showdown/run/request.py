@@ -22,7 +22,8 @@ PLAN_FLAGS = {"models": "--model", "tasks": "--task", "task_dirs": "--task-dir",
               "config": "--config", "max_tokens": "--max-tokens", "ctx": "--ctx",
               "temperature": "--temperature", "seed": "--seed", "trials": "--trials",
               "case_limit": "--limit", "only_cases": "--problems", "round": "--round",
-              "n_gpu_layers": "--n-gpu-layers", "llama_server": "--llama-server"}
+              "n_gpu_layers": "--n-gpu-layers", "llama_server": "--llama-server",
+              "sets": "--set"}
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class RunRequest:
     round: str | None = None
     n_gpu_layers: int | str | None = None
     llama_server: Path | None = None
+    #: Sweeps (``KEY=V1,V2``): every model once per configuration, named by it.
+    sets: tuple[str, ...] = ()
     # Not part of the plan: they may change between a run and its resumption.
     health_timeout_s: float | None = None
     idle_timeout_s: float | None = None

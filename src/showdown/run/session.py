@@ -22,6 +22,8 @@ from showdown.run.continuation import Key, continuation
 from showdown.run.request import RunRequest
 from showdown.runner import Events, RunPlan, benchmark, check_plan, model_label, plan_from_run
 from showdown.sandbox import Sandbox, default_sandbox
+from showdown.speed.plan import expand_sets
+from showdown.speed.runsets import sweep_specs
 from showdown.store import Store, default_db_path
 from showdown.tasks import find_task
 from showdown.tasks.loader import BUILTIN_DIR
@@ -87,7 +89,7 @@ def build_plan(request: RunRequest) -> RunPlan:
     # Ranges first: a mistyped number must not wait for the bundled model to download.
     check_settings(chosen.settings, chosen.trials, request.case_limit)
     tasks = [find_task(t, request.task_dirs) for t in request.task_ids]
-    specs = chosen.specs or [_bundled_spec(options)]
+    specs = sweep_specs(chosen.specs or [_bundled_spec(options)], expand_sets(request.sets))
     only = list(request.only_cases) if request.only_cases else None
     return RunPlan(specs, tasks, chosen.settings, chosen.trials, request.round or "",
                    request.case_limit, only, task_dirs=list(request.task_dirs))

@@ -1,0 +1,1 @@
+"""``showdown speed``: prompt and generation speed at context depth, over settings sweeps."""
