@@ -62,8 +62,11 @@ class RunResult:
 def prepare(request: RunRequest) -> Prepared:
     """The checked plan for a request (or for the stored run it resumes); raises ShowdownError."""
     db_path = request.db or default_db_path()
-    store = Store(db_path)
-    resume, redo = continuation(request, store)
+    # A store that exists is opened first (a damaged one is refused before anything else); a
+    # new one is created only once the whole plan has passed, so a refused command leaves no
+    # file behind.
+    store = Store(db_path) if db_path.exists() or request.resume or request.retry_failed else None
+    resume, redo = continuation(request, store) if store else (None, frozenset[Key]())
     plan = plan_from_run(resume) if resume else build_plan(request)
     if redo and resume and resume.status == "finished":
         # Only the models that failed run again: the others' servers need not be up.
@@ -76,7 +79,7 @@ def prepare(request: RunRequest) -> Prepared:
     private = [db_path.resolve().parent, BUILTIN_DIR,
                *(path for t in plan.tasks for path in t.private_paths())]
     sandbox = default_sandbox(allow_weak=request.allow_weak_isolation, hide=private)
-    return Prepared(plan, store, sandbox, resume, redo, request.write_report)
+    return Prepared(plan, store or Store(db_path), sandbox, resume, redo, request.write_report)
 
 
 def build_plan(request: RunRequest) -> RunPlan:
