@@ -103,3 +103,18 @@ def test_a_hostile_stream_is_a_failed_row_never_a_traceback(body: list[bytes], t
     assert out.returncode == 1 and "Traceback" not in out.stderr
     rows = json.loads(out.stdout)
     assert len(rows) == 2 and all(r["error"] and r["tg_tokens_per_s"] is None for r in rows)
+
+
+def test_line_separators_in_the_generated_text_are_text(tmp_path: Any) -> None:
+    """U+2028/U+2029/U+0085 inside a JSON string end no line (issue #14): Ollama writes them raw,
+    and a reader that split there would see broken JSON and fail the row."""
+    def odd_text(path: str, body: dict[str, Any]) -> Reply:
+        reply = generate(path, body)
+        return Reply(200, NDJSON, [line.replace(b'"x"', '"a\u2028b\u2029c\u0085"'.encode())
+                                   for line in reply.steps])
+
+    with fake_server({"POST /api/generate": odd_text, "POST /api/show": show}) as server:
+        out = speed(server.url, "--depth", "0", "--json", "--db", str(tmp_path / "s.db"))
+    assert out.returncode == 0, out.stderr
+    (row,) = json.loads(out.stdout)
+    assert row["error"] is None and row["tg_tokens_per_s"] == 100.0

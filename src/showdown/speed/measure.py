@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 
+from showdown.providers.wire import iter_lines
 from showdown.servers.llamacpp import ManagedServer, ServerError, server_version
 from showdown.speed.context import corpus_text, prompt_tokens
 from showdown.speed.plan import Config, server_args
@@ -74,7 +75,7 @@ def _one(client: httpx.Client, prompt: list[int], gen: int, depth: int) -> Speed
             response.read()
             raise MeasureError(f"llama-server /completion answered {response.status_code}: "
                                f"{response.text[:200]}")
-        for line in response.iter_lines():
+        for line in iter_lines(response.iter_bytes()):  # CR/LF only: U+2028 is text
             if not line.startswith("data:"):
                 continue
             event = json.loads(line[5:])

@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from showdown.providers.wire import iter_lines
 from showdown.speed.context import corpus_text
 from showdown.speed.plan import Config
 from showdown.speed.records import SpeedRow, SpeedSample
@@ -69,7 +70,7 @@ def _generate(client: httpx.Client, model: str, prompt: str, options: dict[str, 
             response.read()
             raise OllamaSpeedError(f"Ollama /api/generate answered {response.status_code}: "
                                    f"{response.text[:200]}")
-        for line in response.iter_lines():
+        for line in iter_lines(response.iter_bytes()):  # CR/LF only: U+2028 is text
             if not line.strip():
                 continue
             event = json.loads(line)
