@@ -19,7 +19,7 @@ from showdown.errors import StoreError
 from showdown.migrate import upgrade
 from showdown.records import Result, RunInfo, from_dict, to_dict
 
-__all__ = ["Store", "StoreError", "default_db_path"]
+__all__ = ["Store", "StoreError", "check_new_store", "default_db_path"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -89,6 +89,18 @@ def _rescue(db_path: Path, run_id: str, record: str) -> Path:
             continue
         return target
     raise StoreError(f"cannot save a result anywhere (database {db_path} and temp folder)")
+
+
+def check_new_store(path: Path) -> None:
+    """Refuse, creating nothing, a store path where no store could be made (a file in the way
+    of its folder, a folder we cannot write); a refused run must leave no empty store behind."""
+    folder = next((p for p in (path.parent, *path.parent.parents) if p.exists()), None)
+    if folder is None or not folder.is_dir():
+        raise StoreError(f"cannot open the store {path}: {folder} is not a folder (choose another "
+                         "with --db)")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise StoreError(f"cannot open the store {path}: {folder} is not writable (choose another "
+                         "with --db)")
 
 
 def default_db_path() -> Path:

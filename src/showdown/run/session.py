@@ -24,7 +24,7 @@ from showdown.runner import Events, RunPlan, benchmark, check_plan, model_label,
 from showdown.sandbox import Sandbox, default_sandbox
 from showdown.speed.plan import expand_sets
 from showdown.speed.runsets import sweep_specs
-from showdown.store import Store, default_db_path
+from showdown.store import Store, check_new_store, default_db_path
 from showdown.tasks import find_task
 from showdown.tasks.loader import BUILTIN_DIR
 
@@ -66,6 +66,8 @@ def prepare(request: RunRequest) -> Prepared:
     # new one is created only once the whole plan has passed, so a refused command leaves no
     # file behind.
     store = Store(db_path) if db_path.exists() or request.resume or request.retry_failed else None
+    if store is None:
+        check_new_store(db_path)
     resume, redo = continuation(request, store) if store else (None, frozenset[Key]())
     plan = plan_from_run(resume) if resume else build_plan(request)
     if redo and resume and resume.status == "finished":
