@@ -7,6 +7,7 @@ Every record is a plain dataclass so it can be stored as JSON and rebuilt withou
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import typing
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ __all__ = [
     "GenerationSettings",
     "Result",
     "RunInfo",
+    "StyleMetrics",
     "TestRun",
     "Verdict",
     "from_dict",
@@ -110,6 +112,22 @@ class Diagnosis:
     message: str
 
 
+@dataclass(frozen=True)
+class StyleMetrics:
+    """Style counts of one piece of code (None shares where nothing could carry one); worked
+    out once when an answer is judged (``showdown.codestyle``) and stored with its verdict."""
+
+    lines: int
+    functions: int
+    classes: int
+    docstring_share: float | None
+    type_hint_share: float | None
+    try_blocks: int
+    with_blocks: int
+    third_party: tuple[str, ...]
+    comment_density: float
+
+
 @dataclass
 class Verdict:
     """How a task judged one answer."""
@@ -123,6 +141,8 @@ class Verdict:
     code: str = ""
     code_lines: int = 0
     isolation: str = ""
+    #: Style counts of ``code`` (None: it did not parse, or stored before they were kept).
+    style: StyleMetrics | None = None
 
     @property
     def features_passed(self) -> int:
@@ -201,20 +221,34 @@ def from_dict(cls: type[T], data: dict[str, Any]) -> T:
 def _build(cls: Any, data: Any) -> Any:
     if data is None or not dataclasses.is_dataclass(cls):
         return data
+    record: Any = cls  # a record class (is_dataclass narrows to a union mypy cannot call)
+    return record(**{name: data[name] if convert is None else convert(data[name])
+                     for name, convert in _fields(record) if name in data})
+
+
+#: How to rebuild one field's value from JSON (None: as it is).
+_Converter = typing.Callable[[Any], Any] | None
+
+
+@functools.cache
+def _fields(cls: Any) -> tuple[tuple[str, _Converter], ...]:
+    """Each field of a record class with its converter, worked out once per class: reading
+    the type hints is dear, and a store of 100k results rebuilds thousands of records."""
     hints = typing.get_type_hints(cls)
-    kwargs = {f.name: _convert(hints[f.name], data[f.name])
-              for f in dataclasses.fields(cls) if f.name in data}
-    return cls(**kwargs)  # type: ignore[operator]
+    return tuple((f.name, _converter(hints[f.name])) for f in dataclasses.fields(cls))
 
 
-def _convert(hint: Any, value: Any) -> Any:
-    """Rebuild nested records: ``Record``, ``Record | None`` and ``list[Record]``."""
-    if value is None:
-        return None
+def _converter(hint: Any) -> _Converter:
+    """Rebuild nested records: ``Record``, ``Record | None``, ``list[Record]``; and tuples
+    (JSON has only lists) as tuples."""
     if dataclasses.is_dataclass(hint):
-        return _build(hint, value)
+        return functools.partial(_build, hint)
     args = typing.get_args(hint)
-    if typing.get_origin(hint) is list and args and dataclasses.is_dataclass(args[0]):
-        return [_build(args[0], v) for v in value]
+    origin = typing.get_origin(hint)
+    if origin is list and args and dataclasses.is_dataclass(args[0]):
+        item = args[0]
+        return lambda value: None if value is None else [_build(item, v) for v in value]
+    if origin is tuple:
+        return lambda value: None if value is None else tuple(value)
     records = [a for a in args if dataclasses.is_dataclass(a)]
-    return _build(records[0], value) if records else value
+    return functools.partial(_build, records[0]) if records else None

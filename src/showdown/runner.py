@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from showdown.codestyle import style_metrics
 from showdown.hardware.busy import busy_snapshot
 from showdown.hardware.telemetry import Sampler, Telemetry, joules_per_token
 from showdown.preflight import check_settings, check_spec, probe_servers
@@ -237,6 +238,8 @@ class _ModelTurn:
             self.ev.phase(self.label, f"judging {case.id} (trial {trial})")
             answer = Answer(generation.text, generation.finish_reason)
             verdict = task.judge(answer, self.sandbox, case.id)
+            # Style counts once, here, not on every report of this result.
+            verdict.style = style_metrics(verdict.code) if verdict.code else None
         result = Result(self.run.run_id, self.label, self.spec.spec, task.id, trial, settings,
                         generation, verdict, now(), dict(provider.info) if provider else {},
                         {**self.plan.host, "busy": busy_snapshot()}, case.id, telemetry or {})

@@ -10,7 +10,7 @@ import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -81,6 +81,19 @@ def _rescue(db_path: Path, run_id: str, record: str) -> Path:
     raise StoreError(f"cannot save a result anywhere (database {db_path} and temp folder)")
 
 
+_INSERT = ("INSERT OR REPLACE INTO results (run_id, model, task, case_id, trial, started_at,"
+           " score, tokens_per_s, error, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+
+def _row(result: Result) -> tuple[str, str, str, str, int, str, int | None, float | None,
+                                  str | None, str]:
+    """The values of a result's row: the columns reports filter on, then the whole record."""
+    gen, verdict = result.generation, result.verdict
+    return (result.run_id, result.model, result.task, result.case, result.trial,
+            result.started_at, verdict.score if verdict else None, gen.tokens_per_s, gen.error,
+            json.dumps(to_dict(result)))
+
+
 def default_db_path() -> Path:
     """``$SHOWDOWN_DB``, else ``$XDG_DATA_HOME/showdown/showdown.db`` (~/.local/share/...)."""
     if env := os.environ.get("SHOWDOWN_DB"):
@@ -148,6 +161,19 @@ class Store:
                  json.dumps(to_dict(run))),
             )
 
+    def save_results(self, results: Iterable[Result]) -> int:
+        """Write many results in one transaction (imports, benchmarks); returns how many.
+
+        All or nothing: on an error none of them is kept (unlike ``save_result`` there is no
+        rescue file, as the caller still holds the results).
+        """
+        count = 0
+        with self._tx() as db:
+            for result in results:
+                db.execute(_INSERT, _row(result))
+                count += 1
+        return count
+
     def save_result(self, result: Result) -> None:
         """Write one result atomically; a second write of the same key replaces it.
 
@@ -155,20 +181,12 @@ class Store:
         is appended to a JSON-lines file beside the store, or in the temp folder, and the
         StoreError names that file: a measurement is never simply dropped.
         """
-        gen, verdict = result.generation, result.verdict
-        record = json.dumps(to_dict(result))
+        row = _row(result)
         try:
             with self._tx() as db:
-                db.execute(
-                    "INSERT OR REPLACE INTO results (run_id, model, task, case_id, trial,"
-                    " started_at, score, tokens_per_s, error, record)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (result.run_id, result.model, result.task, result.case, result.trial,
-                     result.started_at, verdict.score if verdict else None, gen.tokens_per_s,
-                     gen.error, record),
-                )
+                db.execute(_INSERT, row)
         except StoreError as exc:
-            rescue = _rescue(self.path, result.run_id, record)
+            rescue = _rescue(self.path, result.run_id, row[-1])
             raise StoreError(f"{exc}; the result was kept in {rescue}") from exc
 
     def runs(self) -> list[RunInfo]:
