@@ -10,6 +10,7 @@ the child's peak resident memory (``ru_maxrss`` from ``wait4``). It prints the g
 
     python benchmarks/bench_report.py [--sizes 1000,10000,100000] [--formats terminal,md,...]
                                       [--dir /tmp/showdown-bench-report] [--timeout 600]
+                                      [--code OTHER_CHECKOUT/src]
 
 Stores are kept in ``--dir`` and reused when they already hold the asked size.
 """
@@ -26,6 +27,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from showdown.codestyle import style_metrics
 from showdown.records import (
     CheckResult,
     Diagnosis,
@@ -109,7 +111,7 @@ def _verdict(rng: random.Random, task: str, n: int) -> Verdict:
     return Verdict(task=task, syntax_ok=rng.random() < 0.97, features=checks, functional=tests,
                    score=round(100 * passed / 17), diagnoses=diags, code=code,
                    code_lines=sum(1 for ln in code.splitlines() if ln.strip()),
-                   isolation="bubblewrap")
+                   isolation="bubblewrap", style=style_metrics(code))  # as the runner stores
 
 
 def _result(rng: random.Random, i: int, run: RunInfo, model: str, task: str, case: str,
@@ -187,11 +189,15 @@ def held(path: Path) -> int:
         store.close()
 
 
-def time_report(db: Path, fmt: str, timeout: float) -> tuple[float | None, int]:
+def time_report(db: Path, fmt: str, timeout: float,
+                code: Path | None = None) -> tuple[float | None, int]:
     """Seconds and peak RSS (bytes) of one ``showdown report`` child; None seconds if killed."""
     argv = [sys.executable, "-m", "showdown", "report", "--db", str(db), "--format", fmt]
+    env = dict(os.environ)
+    if code is not None:  # time another checkout's report code on the same store
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(code), env.get("PYTHONPATH")) if p)
     started = time.perf_counter()
-    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     deadline = started + timeout
     while True:
         pid, status, usage = os.wait4(child.pid, os.WNOHANG)
@@ -221,6 +227,8 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=Path("/tmp/showdown-bench-report"))
     parser.add_argument("--timeout", type=float, default=600.0,
                         help="seconds before a report child is stopped (shown as >T)")
+    parser.add_argument("--code", type=Path, help="a src folder to run the reports from (e.g. "
+                        "a copy of the code before a change); default: the installed showdown")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     formats = [f for f in args.formats.split(",") if f]
@@ -234,7 +242,7 @@ def main() -> None:
             print(f"# built {n} results in {built:.1f} s ({db.stat().st_size / 1e6:.0f} MB)",
                   flush=True)
         for fmt in formats:
-            seconds, rss = time_report(db, fmt, args.timeout)
+            seconds, rss = time_report(db, fmt, args.timeout, args.code)
             times[(n, fmt)] = seconds
             print(f"{n:>8} {fmt:>8} {_fmt_s(seconds, args.timeout):>9} {rss / 1e6:>8.0f}",
                   flush=True)

@@ -17,6 +17,8 @@ from showdown.records import (
     RunInfo,
     TestRun,
     Verdict,
+    from_dict,
+    to_dict,
 )
 from showdown.store import Store, StoreError
 
@@ -117,3 +119,16 @@ def test_a_full_database_keeps_earlier_rows_and_rescues_the_new_one(tmp_path: Pa
     assert '"model": "big"' in line
     assert [r.model for r in store.results()] == ["kept"]
     assert store._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_records_written_by_another_version_still_load() -> None:
+    verdict = {"task": "t", "syntax_ok": True, "score": 5, "added_later": 1,
+               "features": [{"name": "c", "passed": True, "also_new": "x"}],
+               "style": {"lines": 1, "functions": 0, "classes": 0, "docstring_share": None,
+                         "type_hint_share": None, "try_blocks": 0, "with_blocks": 0,
+                         "third_party": ["requests"], "comment_density": 0.0}}
+    rebuilt = from_dict(Verdict, verdict)
+    assert rebuilt.features == [CheckResult("c", True)]  # unknown keys dropped at every level
+    assert rebuilt.functional == [] and rebuilt.code == ""  # missing ones take their defaults
+    assert rebuilt.style is not None and rebuilt.style.third_party == ("requests",)
+    assert from_dict(Verdict, to_dict(rebuilt)) == rebuilt

@@ -219,36 +219,52 @@ def from_dict(cls: type[T], data: dict[str, Any]) -> T:
 
 
 def _build(cls: Any, data: Any) -> Any:
-    if data is None or not dataclasses.is_dataclass(cls):
-        return data
-    record: Any = cls  # a record class (is_dataclass narrows to a union mypy cannot call)
-    return record(**{name: data[name] if convert is None else convert(data[name])
-                     for name, convert in _fields(record) if name in data})
+    return data if data is None or not _is_record(cls) else _decoder(cls)(data)
 
 
-#: How to rebuild one field's value from JSON (None: as it is).
-_Converter = typing.Callable[[Any], Any] | None
+def _is_record(hint: Any) -> bool:
+    """A record class (a plain bool: ``is_dataclass`` narrows to a type mypy cannot hash)."""
+    return isinstance(hint, type) and dataclasses.is_dataclass(hint)
+
+
+#: How to rebuild one field's value from JSON.
+_Converter = typing.Callable[[Any], Any]
 
 
 @functools.cache
-def _fields(cls: Any) -> tuple[tuple[str, _Converter], ...]:
-    """Each field of a record class with its converter, worked out once per class: reading
-    the type hints is dear, and a store of 100k results rebuilds thousands of records."""
+def _decoder(cls: Any) -> _Converter:
+    """A function that rebuilds one ``cls`` from its dict, worked out once per class: reading
+    type hints is dear, and a store of 100k results rebuilds millions of records."""
     hints = typing.get_type_hints(cls)
-    return tuple((f.name, _converter(hints[f.name])) for f in dataclasses.fields(cls))
+    names = frozenset(f.name for f in dataclasses.fields(cls))
+    nested = tuple((f.name, convert) for f in dataclasses.fields(cls)
+                   if (convert := _converter(hints[f.name])) is not None)
+
+    def decode(data: dict[str, Any]) -> Any:
+        if not data.keys() <= names:  # written by another version: its extra keys are dropped
+            data = {k: v for k, v in data.items() if k in names}
+        elif nested:
+            data = dict(data)
+        for name, convert in nested:
+            if name in data:
+                data[name] = convert(data[name])
+        return cls(**data)
+
+    return decode
 
 
-def _converter(hint: Any) -> _Converter:
+def _converter(hint: Any) -> _Converter | None:
     """Rebuild nested records: ``Record``, ``Record | None``, ``list[Record]``; and tuples
-    (JSON has only lists) as tuples."""
-    if dataclasses.is_dataclass(hint):
-        return functools.partial(_build, hint)
-    args = typing.get_args(hint)
-    origin = typing.get_origin(hint)
-    if origin is list and args and dataclasses.is_dataclass(args[0]):
-        item = args[0]
-        return lambda value: None if value is None else [_build(item, v) for v in value]
-    if origin is tuple:
+    (JSON has only lists) as tuples. None: the value is used as it is."""
+    records = [a for a in typing.get_args(hint) if _is_record(a)]
+    if _is_record(hint):
+        records = [hint]
+    elif typing.get_origin(hint) is list and records:
+        item = _decoder(records[0])
+        return lambda value: None if value is None else [item(v) for v in value]
+    elif typing.get_origin(hint) is tuple:
         return lambda value: None if value is None else tuple(value)
-    records = [a for a in args if dataclasses.is_dataclass(a)]
-    return functools.partial(_build, records[0]) if records else None
+    if not records:
+        return None
+    decode = _decoder(records[0])
+    return lambda value: None if value is None else decode(value)
