@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -54,3 +57,26 @@ def test_a_broken_task_folder_is_reported_and_the_others_still_listed(tmp_path: 
     assert "my-todo" in result.stdout and "todo-cli" in result.stdout
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("warning: ") and "broken" in line and "not valid TOML" in line
+
+
+def test_lazy_commands_list_their_own_help_and_report_formats_match() -> None:
+    """``showdown --help`` lists run/runs/show without importing them: what it lists must be
+    what each command says of itself, and the report's format names those it renders."""
+    from showdown.cli import LAZY_COMMANDS, REPORT_FORMATS
+    from showdown.report import FORMATS
+
+    for name, (module, attr, short) in LAZY_COMMANDS.items():
+        command = getattr(importlib.import_module(module), attr)
+        assert short == " ".join((command.help or "").split()), name
+    assert tuple(FORMATS) == REPORT_FORMATS
+    listed = CliRunner().invoke(cli, ["--help"]).output
+    assert all(f"  {name} " in listed for name in (*LAZY_COMMANDS, "report", "tasks"))
+
+
+def test_help_imports_no_provider_renderer_or_numeric_library() -> None:
+    code = ("import sys; from click.testing import CliRunner; from showdown.cli import cli; "
+            "CliRunner().invoke(cli, ['--help']); "
+            "print(sorted(m for m in ('numpy', 'gguf', 'httpx', 'yaml', 'showdown.providers', "
+            "'showdown.report', 'showdown.runner', 'showdown.cli_run') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -2,40 +2,70 @@
 
 from __future__ import annotations
 
-import json
+import importlib
 import sys
 from pathlib import Path
 
 import click
 
 from showdown import __version__
-from showdown.cli_inspect import runs, show
-from showdown.cli_run import run
 from showdown.cliout import console, err, fail, note
-from showdown.config import ConfigError, find_config, load_config
-from showdown.fetch import FetchError, ensure_bundled_model, ensure_llama_server
-from showdown.hardware.assess import assess_fit
-from showdown.hardware.gguf_meta import GgufError
-from showdown.inventory import survey
-from showdown.judge import score_file
-from showdown.records import to_dict
-from showdown.report import FORMATS, build_report, render, write_report
-from showdown.report.fit import fit_json, print_fit
-from showdown.report.jsonout import verdict_json
-from showdown.report.models import print_models
-from showdown.report.select import SelectionError, select_results
-from showdown.report.tasks import print_tasks
-from showdown.report.terminal import print_report
-from showdown.report.verdict import print_verdict
-from showdown.sandbox import SandboxUnavailable, default_sandbox
-from showdown.store import Store, StoreError, default_db_path
-from showdown.tasks import TaskError, find_task
-from showdown.tasks.loader import BUILTIN_DIR, describe_tasks
 
-__all__ = ["cli", "main"]
+# Each command imports what it needs when it runs: `showdown --help` or `showdown tasks` must
+# not pay for numpy, gguf, httpx, the providers and the report renderers.
+
+__all__ = ["REPORT_FORMATS", "cli", "main"]
+
+#: ``showdown.report.FORMATS``'s names, here so ``--help`` need not import the renderers.
+REPORT_FORMATS = ("terminal", "md", "html", "json", "csv")
+
+#: Commands defined in modules of their own, imported only when run: name -> (module,
+#: attribute, the short help ``showdown --help`` lists, equal to the command's own).
+LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
+    "run": ("showdown.cli_run", "run",
+            "Benchmark models on tasks: stream, time, judge, store and print the tables."),
+    "runs": ("showdown.cli_inspect", "runs",
+             "List the stored runs: status, models, tasks, results and how many did not run."),
+    "show": ("showdown.cli_inspect", "show",
+             "Show a run's results with their ids, or one result in full: prompt, answer, "
+             "reasoning, extracted code, each check and test with its commands and output, "
+             "settings and host."),
+}
 
 
-@click.group()
+class _LazyGroup(click.Group):
+    """A group whose larger commands are imported only when invoked (or asked for help)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in LAZY_COMMANDS and cmd_name not in self.commands:
+            module, attr, _ = LAZY_COMMANDS[cmd_name]
+            command = getattr(importlib.import_module(module), attr)
+            assert isinstance(command, click.Command)
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        limit = formatter.width - 6 - max(len(name) for name in self.list_commands(ctx))
+        rows = []
+        for name in self.list_commands(ctx):
+            if name in LAZY_COMMANDS and name not in self.commands:
+                rows.append((name, _short(LAZY_COMMANDS[name][2], limit)))
+            elif (command := self.get_command(ctx, name)) is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+def _short(text: str, limit: int) -> str:
+    """The short help of a docstring, as click makes it (first sentence, cut to ``limit``)."""
+    return click.Command("x", help=text).get_short_help_str(limit)
+
+
+@click.group(cls=_LazyGroup)
 @click.version_option(__version__, prog_name="showdown")
 def cli() -> None:
     """Which model should I run for coding on this hardware, how fast, and is its code good?"""
@@ -53,6 +83,15 @@ def cli() -> None:
 def score(paths: tuple[Path, ...], task_id: str, task_dir: tuple[Path, ...], case_id: str | None,
           as_json: bool, allow_weak: bool) -> None:
     """Score saved answers (Markdown replies or .py files) with no model involved."""
+    import json
+
+    from showdown.judge import score_file
+    from showdown.report.jsonout import verdict_json
+    from showdown.report.verdict import print_verdict
+    from showdown.sandbox import SandboxUnavailable, default_sandbox
+    from showdown.tasks import TaskError, find_task
+    from showdown.tasks.loader import BUILTIN_DIR
+
     for path in paths:
         if problem := answer_problem(path):
             fail(problem)
@@ -75,6 +114,8 @@ def score(paths: tuple[Path, ...], task_id: str, task_dir: tuple[Path, ...], cas
 @click.option("--llama-server", type=click.Path(path_type=Path), help="Use this llama-server.")
 def setup(llama_server: Path | None) -> None:
     """Fetch the bundled model and find or build llama-server (cached; safe to re-run)."""
+    from showdown.fetch import FetchError, ensure_bundled_model, ensure_llama_server
+
     try:
         model = ensure_bundled_model(say=lambda m: note(m, "setup", "cyan"))
         server = ensure_llama_server(llama_server, say=lambda m: note(m, "setup", "cyan"))
@@ -95,30 +136,39 @@ def setup(llama_server: Path | None) -> None:
               "(repeatable).")
 @click.option("--task", "-t", "tasks", multiple=True, metavar="ID", help="Only this task "
               "(repeatable).")
-@click.option("--format", "-f", "fmt", type=click.Choice(list(FORMATS)), default="terminal",
+@click.option("--format", "-f", "fmt", type=click.Choice(REPORT_FORMATS), default="terminal",
               show_default=True, help="md pastes into a blog post; html is one offline file.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
               help="Write here instead of standard output.")
 def report(db: Path | None, run_ids: tuple[str, ...], rounds: tuple[str, ...],
            models: tuple[str, ...], tasks: tuple[str, ...], fmt: str, output: Path | None) -> None:
     """Tables, leaderboard across rounds, speed tiers, style and charts from stored results."""
+    from showdown.report import build_report, render, write_report
+    from showdown.report.select import SelectionError, select
+    from showdown.report.terminal import print_report
+    from showdown.store import Store, StoreError, default_db_path
+
     path = db or default_db_path()
     if not path.is_file():
         fail(f"no store at {path} (run `showdown run` first, or give --db PATH)")
     try:
-        results, chosen = select_results(Store(path), run_ids, rounds, models, tasks)
+        # Read from the store as each format needs them, never all held in full at once.
+        results, chosen = select(Store(path), run_ids, rounds, models, tasks)
     except (StoreError, SelectionError) as exc:
         fail(str(exc))
-    if output is not None:
-        try:
-            write_report(results, chosen, fmt, output)
-        except OSError as exc:
-            fail(f"cannot write {output}: {exc}", 1)
-        err.print(f"wrote {output}", highlight=False, soft_wrap=True, markup=False)
-    elif fmt == "terminal":
-        print_report(console, build_report(results, chosen))
-    else:
-        click.echo(render(results, chosen, fmt), nl=False)
+    try:
+        if output is not None:
+            try:
+                write_report(results, chosen, fmt, output)
+            except OSError as exc:
+                fail(f"cannot write {output}: {exc}", 1)
+            err.print(f"wrote {output}", highlight=False, soft_wrap=True, markup=False)
+        elif fmt == "terminal":
+            print_report(console, build_report(results, chosen))
+        else:
+            click.echo(render(results, chosen, fmt), nl=False)
+    except StoreError as exc:  # the results are read as the report is built
+        fail(str(exc))
 
 
 @cli.command()
@@ -128,6 +178,13 @@ def report(db: Path | None, run_ids: tuple[str, ...], rounds: tuple[str, ...],
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def models(config_path: Path | None, ollama_url: str | None, as_json: bool) -> None:
     """List the models showdown can see: Ollama's, GGUF files in gguf_dirs, configured ones."""
+    import json
+
+    from showdown.config import ConfigError, find_config, load_config
+    from showdown.inventory import survey
+    from showdown.records import to_dict
+    from showdown.report.models import print_models
+
     try:
         config = load_config(find_config(config_path, Path.cwd()))
     except ConfigError as exc:
@@ -150,6 +207,12 @@ def models(config_path: Path | None, ollama_url: str | None, as_json: bool) -> N
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def fit(model: Path, vram: float | None, ctx: int | None, as_json: bool) -> None:
     """Predict how many layers of a GGUF model fit in VRAM, before starting any server."""
+    import json
+
+    from showdown.hardware.assess import assess_fit
+    from showdown.hardware.gguf_meta import GgufError
+    from showdown.report.fit import fit_json, print_fit
+
     try:
         report = assess_fit(model, vram, ctx)
     except GgufError as exc:
@@ -165,6 +228,10 @@ def fit(model: Path, vram: float | None, ctx: int | None, as_json: bool) -> None
               help="Extra task folder.")
 def tasks_command(task_dir: tuple[Path, ...]) -> None:
     """List the tasks: built-in ones and those in --task-dir folders."""
+    from showdown.report.tasks import print_tasks
+    from showdown.tasks import TaskError
+    from showdown.tasks.loader import describe_tasks
+
     try:
         rows = describe_tasks(task_dir)
     except TaskError as exc:
@@ -173,11 +240,6 @@ def tasks_command(task_dir: tuple[Path, ...]) -> None:
     for row in rows:
         if row.problem and row.kind == "?":
             note(row.problem, "warning")
-
-
-cli.add_command(run)
-cli.add_command(runs)
-cli.add_command(show)
 
 
 def answer_problem(path: Path) -> str | None:
@@ -207,5 +269,9 @@ def main() -> None:
     except KeyboardInterrupt:  # Ctrl-C before a run has started: nothing to save or stop
         err.print("interrupted")
         sys.exit(130)
-    except StoreError as exc:  # a store that broke mid-command: still one line, no traceback
-        fail(str(exc))
+    except Exception as exc:
+        from showdown.store import StoreError  # imported here: most commands never need it
+
+        if isinstance(exc, StoreError):  # a store that broke mid-command: one line, no traceback
+            fail(str(exc))
+        raise

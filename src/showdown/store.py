@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from showdown.records import Result, RunInfo, from_dict, to_dict
 
@@ -92,6 +93,31 @@ def _row(result: Result) -> tuple[str, str, str, str, int, str, int | None, floa
     return (result.run_id, result.model, result.task, result.case, result.trial,
             result.started_at, verdict.score if verdict else None, gen.tokens_per_s, gen.error,
             json.dumps(to_dict(result)))
+
+
+def _where(run_ids: Sequence[str] | None, rounds: Sequence[str] | None,
+           models: Sequence[str] | None, tasks: Sequence[str] | None) -> tuple[str, list[str]]:
+    """The WHERE clause (and its arguments) of a selection of results; empty: no filter."""
+    where: list[str] = []
+    args: list[str] = []
+    for column, values in (("r.run_id", run_ids), ("runs.round", rounds),
+                           ("r.model", models), ("r.task", tasks)):
+        if values:
+            where.append(f"{column} IN ({', '.join('?' * len(values))})")
+            args.extend(values)
+    return (" WHERE " + " AND ".join(where) if where else ""), args
+
+
+def _lean(data: dict[str, Any]) -> dict[str, Any]:
+    """A stored result's dict less its long texts (see ``Store.iter_results``)."""
+    gen, verdict = data.get("generation") or {}, data.get("verdict")
+    gen["text"] = gen["reasoning"] = ""
+    if verdict:
+        for test in verdict.get("functional") or ():
+            test["commands"] = []
+        if verdict.get("style") is not None:
+            verdict["code"] = ""
+    return data
 
 
 def default_db_path() -> Path:
@@ -237,19 +263,40 @@ class Store:
         tasks: Sequence[str] | None = None,
     ) -> list[Result]:
         """Results matching every filter given (None or empty: no filter), in measured order."""
-        where: list[str] = []
-        args: list[str] = []
-        for column, values in (("r.run_id", run_ids), ("runs.round", rounds),
-                               ("r.model", models), ("r.task", tasks)):
-            if values:
-                where.append(f"{column} IN ({', '.join('?' * len(values))})")
-                args.extend(values)
-        sql = "SELECT r.record FROM results r JOIN runs USING (run_id)"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
+        return list(self.iter_results(run_ids, rounds, models, tasks))
+
+    def iter_results(
+        self,
+        run_ids: Sequence[str] | None = None,
+        rounds: Sequence[str] | None = None,
+        models: Sequence[str] | None = None,
+        tasks: Sequence[str] | None = None,
+        lean: bool = False,
+    ) -> Iterator[Result]:
+        """``results``, one at a time as the rows are read (a report of 100k results need not
+        hold them all). ``lean``: the long texts (answer, reasoning, test command output, and
+        code whose style counts are stored) are left empty, for tables that only count."""
+        where, args = _where(run_ids, rounds, models, tasks)
+        sql = f"SELECT r.record FROM results r JOIN runs USING (run_id){where} ORDER BY r.id"
         with _reading(self.path):
-            rows = self._db.execute(sql + " ORDER BY r.id", args).fetchall()
-            return [from_dict(Result, json.loads(r[0])) for r in rows]
+            # A cursor of its own: the caller may query the store while this one is read.
+            for (record,) in self._db.cursor().execute(sql, args):
+                data = json.loads(record)
+                yield from_dict(Result, _lean(data) if lean else data)
+
+    def result_runs(
+        self,
+        run_ids: Sequence[str] | None = None,
+        rounds: Sequence[str] | None = None,
+        models: Sequence[str] | None = None,
+        tasks: Sequence[str] | None = None,
+    ) -> dict[str, int]:
+        """run_id -> how many results it holds among those the filters select (as ``results``)."""
+        where, args = _where(run_ids, rounds, models, tasks)
+        with _reading(self.path):
+            rows = self._db.execute("SELECT r.run_id, count(*) FROM results r JOIN runs USING "
+                                    f"(run_id){where} GROUP BY r.run_id", args).fetchall()
+        return dict(rows)
 
     def done_keys(self, run_id: str) -> set[tuple[str, str, str, int]]:
         """(model, task, case, trial) of every result a run already holds."""

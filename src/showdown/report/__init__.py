@@ -6,14 +6,14 @@ pure) and hands them to a format. Nothing here reads the store; callers select t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from showdown.records import Result, RunInfo
 from showdown.report.export import render_csv, render_json
 from showdown.report.html import render_html
 from showdown.report.markdown import render_markdown
-from showdown.report.rows import Report, build_report
+from showdown.report.rows import Report, Source, build_report
 from showdown.report.terminal import render_text
 
 __all__ = ["FORMATS", "build_report", "render", "write_report"]
@@ -28,7 +28,7 @@ FORMATS: dict[str, Callable[[Report], str]] = {
 }
 
 
-def render(results: Sequence[Result], runs: Sequence[RunInfo], fmt: str) -> str:
+def render(results: Iterable[Result] | Source, runs: Sequence[RunInfo], fmt: str) -> str:
     """The report of these results as ``fmt`` (terminal, md, html, json or csv)."""
     try:
         renderer = FORMATS[fmt]
@@ -37,7 +37,8 @@ def render(results: Sequence[Result], runs: Sequence[RunInfo], fmt: str) -> str:
     return renderer(build_report(results, runs))
 
 
-def write_report(results: Sequence[Result], runs: Sequence[RunInfo], fmt: str, path: Path) -> Path:
+def write_report(results: Iterable[Result] | Source, runs: Sequence[RunInfo], fmt: str,
+                 path: Path) -> Path:
     """Render and write a report (creating its folder); returns the path written."""
     text = render(results, runs, fmt)
     path.parent.mkdir(parents=True, exist_ok=True)

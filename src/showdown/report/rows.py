@@ -9,8 +9,9 @@ counted as measured: it is listed apart, with its reason, in ``Report.failed``.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 from showdown.records import Result, RunInfo, is_failed
 from showdown.report.context import ContextRow, FailedRow, context_rows, failed_rows
@@ -41,6 +42,7 @@ __all__ = [
     "PerfRow",
     "QualityRow",
     "Report",
+    "Source",
     "Tally",
     "TierRow",
     "TrialSeries",
@@ -150,8 +152,9 @@ class Report:
     trials: tuple[TrialSeries, ...]
     failed: tuple[FailedRow, ...] = ()
     context: tuple[ContextRow, ...] = ()
-    #: Every selected result (failed ones too), for per-result detail in the HTML page.
-    results: tuple[Result, ...] = ()
+    #: Every selected result (failed ones too), in full, for per-result detail in the HTML
+    #: page: the results given, or a ``Source`` that reads them again when iterated.
+    results: Iterable[Result] = ()
     #: round label of each run id, to place a result under its table row.
     labels: tuple[tuple[str, str], ...] = ()
 
@@ -296,13 +299,28 @@ def trial_series(groups: Iterable[Group]) -> list[TrialSeries]:
     ]
 
 
-def build_report(results: Iterable[Result], runs: Iterable[RunInfo]) -> Report:
+@runtime_checkable
+class Source(Protocol):
+    """Results that can be read more than once: in full, or lean (long texts left out)."""
+
+    def __iter__(self) -> Iterator[Result]: ...
+    def lean(self) -> Iterable[Result]: ...
+
+
+def build_report(results: Iterable[Result] | Source, runs: Iterable[RunInfo]) -> Report:
     """Every table of the report from the selected results and the runs they came from.
 
     Tables hold the measured results only; failed generations go to ``failed`` (each group's
-    count of them is still shown beside its row).
+    count of them is still shown beside its row). From a ``Source`` the tables are built from
+    its lean results, and the full ones are read again only where a format shows them.
     """
-    everything, runs = list(results), list(runs)
+    details: Iterable[Result]
+    if isinstance(results, Source):
+        everything, details = list(results.lean()), results
+    else:
+        everything = list(results)
+        details = tuple(everything)
+    runs = list(runs)
     results = [r for r in everything if not is_failed(r)]
     labels = round_labels(everything, runs)
     failures = failed_rows((r for r in everything if is_failed(r)), labels)
@@ -321,5 +339,5 @@ def build_report(results: Iterable[Result], runs: Iterable[RunInfo]) -> Report:
         numbers=tuple(by_the_numbers(groups, perf, board, changes, len(failures))),
         trials=tuple(trial_series(groups)),
         failed=tuple(failures), context=tuple(context_rows(everything, runs)),
-        results=tuple(everything), labels=tuple(labels.items()),
+        results=details, labels=tuple(labels.items()),
     )

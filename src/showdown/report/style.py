@@ -49,14 +49,15 @@ def style_rows(groups: Iterable[Group]) -> list[StyleRow]:
     """One style row per group that has any judged code (counts median, shares mean)."""
     rows = []
     for group in groups:
-        judged = [r.verdict for r in group.results if r.verdict is not None and r.verdict.code]
+        # Code, or its stored counts (a lean record leaves the code itself out).
+        judged = [v for r in group.results if (v := r.verdict) is not None
+                  and (v.code or v.style is not None)]
         if not judged:
             continue
-        codes = [v.code for v in judged]
         parsed = [m for m in map(metrics_of, judged) if m is not None]
         rows.append(StyleRow(
-            round=group.round, model=group.model, task=group.task, samples=len(codes),
-            unparsed=len(codes) - len(parsed),
+            round=group.round, model=group.model, task=group.task, samples=len(judged),
+            unparsed=len(judged) - len(parsed),
             lines=median_spread(m.lines for m in parsed),
             functions=median_spread(m.functions for m in parsed),
             classes=median_spread(m.classes for m in parsed),
