@@ -36,6 +36,7 @@ from showdown.records import (
     GenerationSettings,
     Result,
     RunInfo,
+    StyleMetrics,
     TestRun,
     Verdict,
 )
@@ -87,9 +88,20 @@ def main() -> None:
 '''
 
 
-def _code(rng: random.Random, n: int) -> str:
-    extra = rng.choice(("", "import json", "import requests", "from typing import Any"))
-    return CODE.format(n=n, k=rng.randint(1, 99), extra=extra)
+EXTRAS = ("", "import json", "import requests", "from typing import Any")
+
+
+def _code(rng: random.Random, n: int) -> tuple[str, StyleMetrics | None]:
+    """A variant of CODE and its style counts (the same for every variant of one ``extra``,
+    so worked out once per ``extra``: the builder stays fast)."""
+    extra = rng.choice(EXTRAS)
+    code = CODE.format(n=n, k=rng.randint(1, 99), extra=extra)
+    if extra not in _STYLES:
+        _STYLES[extra] = style_metrics(code)
+    return code, _STYLES[extra]
+
+
+_STYLES: dict[str, StyleMetrics | None] = {}
 
 
 def _exec(rng: random.Random, name: str) -> ExecResult:
@@ -102,7 +114,7 @@ def _exec(rng: random.Random, name: str) -> ExecResult:
 
 
 def _verdict(rng: random.Random, task: str, n: int) -> Verdict:
-    code = _code(rng, n)
+    code, style = _code(rng, n)
     tests = [TestRun(f"t{i}", (ok := rng.random() < 0.8), "" if ok else "wrong output",
                      [_exec(rng, f"t{i}")]) for i in range(7)]
     checks = [CheckResult(f"check {i}", rng.random() < 0.85, "found" if i % 2 else "") for i in range(10)]
@@ -111,7 +123,7 @@ def _verdict(rng: random.Random, task: str, n: int) -> Verdict:
     return Verdict(task=task, syntax_ok=rng.random() < 0.97, features=checks, functional=tests,
                    score=round(100 * passed / 17), diagnoses=diags, code=code,
                    code_lines=sum(1 for ln in code.splitlines() if ln.strip()),
-                   isolation="bubblewrap", style=style_metrics(code))  # as the runner stores
+                   isolation="bubblewrap", style=style)  # as the runner stores them
 
 
 def _result(rng: random.Random, i: int, run: RunInfo, model: str, task: str, case: str,
@@ -119,8 +131,8 @@ def _result(rng: random.Random, i: int, run: RunInfo, model: str, task: str, cas
     failed = rng.random() < 0.01
     tokens = rng.randint(300, 3000)
     total = rng.uniform(2.0, 60.0)
-    code = _code(rng, i)
-    text = f"Here is the program.\n\n```python\n{code}```\n\nIt keeps rows in SQLite." * 1
+    code, _ = _code(rng, i)
+    text = f"Here is the program.\n\n```python\n{code}```\n\nIt keeps rows in SQLite."
     gen = Generation(text="" if failed else text, reasoning="thinking... " * rng.randint(0, 40),
                      ttft_s=rng.uniform(0.05, 5.0), total_s=total, output_tokens=tokens,
                      prompt_tokens=rng.randint(100, 900), tokens_per_s=tokens / total,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from pathlib import Path
 
 import pytest
 
+from showdown.codestyle import style_metrics
 from showdown.records import (
     CheckResult,
     Diagnosis,
@@ -132,3 +134,26 @@ def test_records_written_by_another_version_still_load() -> None:
     assert rebuilt.functional == [] and rebuilt.code == ""  # missing ones take their defaults
     assert rebuilt.style is not None and rebuilt.style.third_party == ("requests",)
     assert from_dict(Verdict, to_dict(rebuilt)) == rebuilt
+
+
+def test_lean_results_leave_out_only_the_long_texts(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.db")
+    store.save_run(make_run("r1", "Round 1"))
+    kept, cut = make_result("r1", "kept"), make_result("r1", "cut")
+    assert cut.verdict is not None and kept.verdict is not None
+    cut.verdict.style = style_metrics(cut.verdict.code)  # stored counts: the code can go
+    run = ExecResult(["python", "x.py"], 0, "out" * 100, "err", 0.1)
+    cut.verdict.functional = [TestRun(f"t{i}", True, "d", [run]) for i in range(20)]  # > 16
+    assert store.save_results([kept, cut]) == 2
+    assert store.result_runs(models=["cut"]) == {"r1": 1}
+    lean = {r.model: r for r in store.iter_results(rounds=["Round 1"], lean=True)}
+    for name, full in (("kept", kept), ("cut", cut)):
+        assert full.verdict is not None
+        gen = dataclasses.replace(full.generation, text="", reasoning="")
+        verdict = dataclasses.replace(
+            full.verdict, functional=[dataclasses.replace(t, commands=[])
+                                      for t in full.verdict.functional],
+            code="" if full.verdict.style is not None else full.verdict.code)
+        assert lean[name] == dataclasses.replace(full, generation=gen, verdict=verdict)
+    assert lean["kept"].verdict is not None and lean["kept"].verdict.code  # counts not stored
+    assert store.results() == [kept, cut]  # in full as ever

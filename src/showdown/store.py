@@ -108,15 +108,24 @@ def _where(run_ids: Sequence[str] | None, rounds: Sequence[str] | None,
     return (" WHERE " + " AND ".join(where) if where else ""), args
 
 
+#: A record less its long texts, cut by SQLite (in C, before Python parses them): most of a
+#: record's bytes; ``_lean`` then makes sure of the rest (a test beyond the 16th, say).
+_LEAN_RECORD = ("json_remove(r.record, '$.generation.text', '$.generation.reasoning', "
+                + ", ".join(f"'$.verdict.functional[{i}].commands'" for i in range(16))
+                + ", CASE WHEN json_type(r.record, '$.verdict.style') = 'object' "
+                "THEN '$.verdict.code' ELSE '$.verdict.code.kept' END)")
+
+
 def _lean(data: dict[str, Any]) -> dict[str, Any]:
     """A stored result's dict less its long texts (see ``Store.iter_results``)."""
     gen, verdict = data.get("generation") or {}, data.get("verdict")
-    gen["text"] = gen["reasoning"] = ""
+    gen.pop("text", None)
+    gen.pop("reasoning", None)
     if verdict:
         for test in verdict.get("functional") or ():
-            test["commands"] = []
+            test.pop("commands", None)
         if verdict.get("style") is not None:
-            verdict["code"] = ""
+            verdict.pop("code", None)
     return data
 
 
@@ -277,7 +286,8 @@ class Store:
         hold them all). ``lean``: the long texts (answer, reasoning, test command output, and
         code whose style counts are stored) are left empty, for tables that only count."""
         where, args = _where(run_ids, rounds, models, tasks)
-        sql = f"SELECT r.record FROM results r JOIN runs USING (run_id){where} ORDER BY r.id"
+        column = _LEAN_RECORD if lean else "r.record"
+        sql = f"SELECT {column} FROM results r JOIN runs USING (run_id){where} ORDER BY r.id"
         with _reading(self.path):
             # A cursor of its own: the caller may query the store while this one is read.
             for (record,) in self._db.cursor().execute(sql, args):
