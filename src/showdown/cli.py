@@ -143,7 +143,7 @@ def setup(llama_server: Path | None) -> None:
 def report(db: Path | None, run_ids: tuple[str, ...], rounds: tuple[str, ...],
            models: tuple[str, ...], tasks: tuple[str, ...], fmt: str, output: Path | None) -> None:
     """Tables, leaderboard across rounds, speed tiers, style and charts from stored results."""
-    from showdown.report import build_report, render, write_report
+    from showdown.report import build_report, render_parts, write_report
     from showdown.report.select import SelectionError, select
     from showdown.report.terminal import print_report
     from showdown.store import Store, StoreError, default_db_path
@@ -166,7 +166,8 @@ def report(db: Path | None, run_ids: tuple[str, ...], rounds: tuple[str, ...],
         elif fmt == "terminal":
             print_report(console, build_report(results, chosen))
         else:
-            click.echo(render(results, chosen, fmt), nl=False)
+            for part in render_parts(results, chosen, fmt):
+                click.echo(part, nl=False)
     except StoreError as exc:  # the results are read as the report is built
         fail(str(exc))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Iterator
 from importlib import resources
 from typing import Any
 
@@ -22,7 +23,7 @@ from showdown.report.rows import Report
 from showdown.report.tables import Section, TableSpec, sections, title
 from showdown.safetext import visible
 
-__all__ = ["TIER_COLOURS", "chart_data", "render_html"]
+__all__ = ["TIER_COLOURS", "chart_data", "html_parts", "render_html"]
 
 #: One colour per place a model ran, shared by the charts and the table chips.
 TIER_COLOURS = {"vram": "#16a34a", "partial": "#d97706", "cpu": "#dc2626", "cloud": "#2563eb",
@@ -124,21 +125,24 @@ def _section(section: Section) -> str:
             f'<p class="intro">{_esc(section.intro)}</p>{tables}{items}</section>')
 
 
-def _details(report: Report) -> str:
-    """Every result's detail, under one heading per (round, model, task) the tables link to."""
+def _details(report: Report) -> Iterator[str]:
+    """Every result's detail, under one heading per (round, model, task) the tables link to
+    (in pieces: a report of 100k results need not be one string twice over)."""
     labels = dict(report.labels)
     cells: dict[tuple[str, str, str], list[str]] = {}
     for result in report.results:
         key = (labels.get(result.run_id, result.run_id), result.model, result.task)
         cells.setdefault(key, []).append(detail_html(result))
     if not cells:
-        return ""
-    blocks = "".join(
-        f'<div class="cell" id="{group_anchor(*key)}"><h3>{_esc(" · ".join(key))}</h3>'
-        f'{"".join(items)}</div>' for key, items in cells.items())
-    return ('<section id="results"><h2>Results</h2><p class="intro">Each answer, its '
-            "extracted code, checks and test commands; the same as <code>showdown show ID"
-            f"</code>.</p>{blocks}</section>")
+        return
+    yield ('<section id="results"><h2>Results</h2><p class="intro">Each answer, its '
+           "extracted code, checks and test commands; the same as <code>showdown show ID"
+           "</code>.</p>")
+    for key, items in cells.items():
+        yield f'<div class="cell" id="{group_anchor(*key)}"><h3>{_esc(" · ".join(key))}</h3>'
+        yield from items
+        yield "</div>"
+    yield "</section>"
 
 
 def _numbers(report: Report) -> str:
@@ -174,15 +178,19 @@ def _count(n: int, word: str) -> str:
 
 def render_html(report: Report) -> str:
     """The whole page: heading, figures, charts, then every table, as one HTML document."""
+    return "".join(html_parts(report))
+
+
+def html_parts(report: Report) -> Iterator[str]:
+    """``render_html``'s page in order, piece by piece, to write without joining it first."""
     data = chart_data(report)
     parts = {s.key: s for s in sections(report) if s.tables or (s.key == "context" and s.bullets)}
     order = ("leaderboard", "performance", "quality", "failed", "tiers", "style", "context")
-    body = "".join(_section(parts[k]) for k in order if k in parts) + _details(report)
     heading = _esc(title(report))
     sub = " · ".join([_count(len(report.models), "model"), _count(len(report.rounds), "round"),
                       ", ".join(report.tasks)])
     json_text = json.dumps(data, ensure_ascii=True).replace("</", "<\\/")
-    return f"""<!doctype html>
+    yield f"""<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -196,7 +204,10 @@ def render_html(report: Report) -> str:
 <main class="wrap">
 {_numbers(report)}
 {_charts(data)}
-{body}
+"""
+    yield "".join(_section(parts[k]) for k in order if k in parts)
+    yield from _details(report)
+    yield f"""
 </main>
 <footer class="wrap">Made by showdown {_esc(__version__)}. Charts drawn with Chart.js
 (MIT licence), inlined so this page works offline.</footer>
