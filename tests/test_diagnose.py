@@ -28,7 +28,7 @@ def codes(answer: str, finish_reason: str | None = None) -> list[str]:
 
 
 def run_program(source: str) -> ExecResult:
-    """Run a small program the way functional tests do: a real process, stdin closed."""
+    """Run a small program the way functional tests do: a real process, stdin never fed."""
     with scratch_dir({"prog.py": source}) as workdir:
         return ProcessSandbox().exec([sys.executable, "-S", "prog.py", "add", "x"],
                                      workdir=workdir, limits=Limits(timeout_s=10))
@@ -172,12 +172,37 @@ def test_module_not_found_is_missing_dependency_naming_it() -> None:
     assert diagnose_runs([run]) == [Diagnosis("missing_dependency", "needs module 'colorama'")]
 
 
-def test_eof_on_input_is_interactive() -> None:
+def test_reading_stdin_is_interactive() -> None:
+    # stdin is a pipe nobody writes to: the read blocks and the watcher stops the program.
     run = run_program("choice = input('Choose an option: ')\n")
-    assert run.exit_code == 1
+    assert run.exit_code is None and run.limit_hit == "interactive"
     assert not run.timed_out
     found = diagnose_runs([run])
     assert [d.code for d in found] == ["interactive"]
+
+
+def test_eof_spinning_input_loop_is_interactive_too() -> None:
+    spin = "while True:\n    try:\n        input()\n    except EOFError:\n        continue\n"
+    run = run_program(spin)
+    assert run.limit_hit == "interactive" and not run.timed_out
+
+
+def test_reading_stdin_in_another_thread_is_interactive_too() -> None:
+    code = ("import threading, time\n"
+            "threading.Thread(target=input, daemon=True).start()\ntime.sleep(30)\n")
+    run = run_program(code)
+    assert run.limit_hit == "interactive" and not run.timed_out
+
+
+def test_a_program_that_never_reads_stdin_is_left_alone() -> None:
+    run = run_program("import time\ntime.sleep(0.3)\nprint('done')\n")
+    assert run.exit_code == 0 and run.limit_hit is None and run.stdout == "done\n"
+
+
+def test_eof_error_text_is_still_read_as_interactive() -> None:
+    # A run from before the watcher (stdin closed): the EOFError in its stderr.
+    run = ExecResult(["python3", "todo.py"], 1, "", "EOFError: EOF when reading a line\n", 0.1)
+    assert [d.code for d in diagnose_runs([run])] == ["interactive"]
 
 
 def test_clean_run_and_handled_error_have_no_diagnosis() -> None:

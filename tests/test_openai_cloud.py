@@ -19,6 +19,7 @@ from showdown.providers import Provider, ProviderError, make_provider, parse_spe
 from showdown.providers.base import ChatRequest
 from showdown.providers.http import RetryPolicy
 from showdown.providers.openai_compat import OpenAICompatProvider
+from showdown.providers.registry import reasoning_model
 from showdown.records import GenerationSettings, to_dict
 
 KEY = "sk-proj-test-abcdefghijklmnop"
@@ -129,3 +130,59 @@ def test_503_then_drop_then_success_keeps_only_the_last_attempt(
     with fake_server(routes(*replies)) as server:
         gen = openai(server.url, monkeypatch, waits).stream(REQUEST)
     assert gen.text == "whole" and gen.attempts == 3 and waits == [1.0, 2.0]
+
+
+@pytest.mark.parametrize(("model", "reasoning"), [
+    ("o1", True), ("o3-mini", True), ("o4-mini-2025-04-16", True), ("gpt-5", True),
+    ("gpt-5.1", True), ("gpt-5-mini", True), ("gpt-5-chat-latest", False), ("gpt-4o", False),
+    ("gpt-4.1-mini", False), ("omni-moderation-latest", False), ("gpt-50", False)])
+def test_reasoning_model_rule(model: str, reasoning: bool) -> None:
+    assert reasoning_model(model) is reasoning
+
+
+def test_reasoning_models_are_not_sent_temperature_and_the_record_says_why(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    with fake_server(routes(answer("ok"))) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", f"{server.url}/v1")
+        provider = make_provider(parse_spec("openai:o3-mini"))
+        gen = provider.stream(REQUEST)
+        body = server.requests[0][2]
+    assert gen.error is None and "temperature" not in body and body["seed"] == 42
+    assert "reasoning models" in provider.info["not_sent"]["temperature"]
+
+
+def test_a_400_naming_temperature_is_answered_by_one_try_without_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model the name rule misses: OpenAI's own 400 (error-codes guide, unsupported_value)."""
+    refused = api_error(400, "Unsupported value: 'temperature' does not support 0 with this model. "
+                        "Only the default (1) value is supported.", "unsupported_value")
+    with fake_server(routes(refused, answer("ok"))) as server:
+        provider = openai(server.url, monkeypatch)
+        gen = provider.stream(REQUEST)
+        later = provider.stream(REQUEST)
+        bodies = [b for _, _, b in server.requests]
+    assert gen.error is None and gen.text == "ok" and later.error is None
+    assert [("temperature" in b) for b in bodies] == [True, False, False]
+    assert provider.info["not_sent"]["temperature"].startswith(
+        "the model refused it (HTTP 400: Unsupported value: 'temperature'")
+
+
+def test_other_400s_are_not_retried_and_nothing_is_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+    refused = api_error(400, "Invalid 'messages': empty array.", "invalid_value")
+    with fake_server(routes(refused)) as server:
+        provider = openai(server.url, monkeypatch)
+        gen = provider.stream(REQUEST)
+    assert gen.error is not None and gen.error.startswith("HTTP 400") and len(server.requests) == 1
+    assert set(provider.info["not_sent"]) == {"ctx"}
+
+
+def test_extra_body_replacing_a_fair_setting_is_recorded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    with fake_server(routes(answer("ok"))) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", f"{server.url}/v1")
+        provider = make_provider(parse_spec("openai:gpt-test", {"extra_body": {"temperature": 1}}))
+        provider.stream(REQUEST)
+        body = server.requests[0][2]
+    assert body["temperature"] == 1
+    assert provider.info["not_sent"]["temperature"] == "extra_body sent 1 instead of 0.0"

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from httpfake import DROP, Reply, Sleep, fake_server, sse, sse_done
 
-from showdown.providers.base import ChatRequest, decode_rate
+from showdown.providers.base import ChatRequest, answer_offset, decode_rate
 from showdown.providers.http import RetryPolicy
 from showdown.providers.openai_compat import OpenAICompatProvider, iter_sse
 from showdown.records import GenerationSettings
@@ -185,3 +185,33 @@ def test_odd_but_valid_shapes_are_missing_fields_not_a_crash() -> None:
     assert gen.error is None
     assert gen.text == "y = 2"
     assert gen.output_tokens is None and gen.tokens_per_s is None  # never guessed from chunks
+
+
+def test_one_client_per_provider_reused_until_closed() -> None:
+    """The warm-up opens the connection pool every timed request then reuses (issue #19)."""
+    routes = stream_of(sse(chunk("a")), sse(chunk(finish="stop")), sse_done())
+    with fake_server(routes) as server:
+        p = provider(server.url)
+        p.stream(REQUEST)
+        first = p.http
+        assert p.stream(REQUEST).error is None and p.http is first
+        p.close()
+        assert first.is_closed
+        assert p.stream(REQUEST).text == "a" and p.http is not first
+
+
+def test_think_tags_in_the_text_time_the_answer_after_them() -> None:
+    routes = stream_of(sse(chunk("<think>pl")), sse(chunk("an</think>\n")), Sleep(0.2),
+                       sse(chunk("\nx = 1")), sse(chunk(finish="stop")), sse_done())
+    with fake_server(routes) as server:
+        gen = provider(server.url).stream(REQUEST)
+    assert gen.reasoning == "plan" and gen.ttft_reasoning_s == gen.ttft_s
+    assert gen.ttft_answer_s is not None and gen.ttft_s is not None
+    assert gen.ttft_answer_s >= gen.ttft_s + 0.2
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("<think>a</think>\n\nb", 18), ("plan</think>code", 12), ("<think>still going", None),
+    ("<THINKING>x</THINKING>  ", None), ("<think>a</think>b<think>c</think>d", 16), ("x<think>y</think>", 0)])
+def test_answer_offset(raw: str, expected: int | None) -> None:
+    assert answer_offset(raw) == expected

@@ -76,8 +76,8 @@ def test_a_failing_model_is_recorded_and_the_run_goes_on(tmp_path: Path) -> None
     broken, good = results
     assert broken.generation.error is not None
     assert broken.generation.text.startswith("```python")  # what arrived is kept
-    assert broken.verdict is not None
-    assert {d.code for d in broken.verdict.diagnoses} >= {"truncated"}
+    # A server failure mid-answer is a failed generation, never scored as the model's code.
+    assert broken.verdict is None
     assert good.verdict is not None and good.verdict.score == 100
 
 
@@ -152,3 +152,25 @@ def test_one_load_is_reported_once_not_per_trial(tmp_path: Path,
                    trials=3, warmup=False)
     _, results = benchmark(plan, Store(tmp_path / "s.db"), ProcessSandbox())
     assert [r.generation.load_s for r in results] == [1.5, None, None]
+
+
+def test_out_of_tokens_while_reasoning_is_judged_truncated_and_a_refusal_is_said(
+        tmp_path: Path) -> None:
+    """Neither is a failed generation: both are the model's own result (issue #14, items 4, 8)."""
+    thinking = Reply(steps=[
+        sse({"choices": [{"delta": {"reasoning_content": "let me think"}, "finish_reason": None}]}),
+        sse({"choices": [{"delta": {}, "finish_reason": "length"}]}), sse_done()])
+    refusal = Reply(steps=[
+        sse({"choices": [{"delta": {"refusal": "I can't help with that."}, "finish_reason": None}]}),
+        sse({"choices": [{"delta": {}, "finish_reason": "stop"}]}), sse_done()])
+    routes = {"POST /thinker/v1/chat/completions": lambda p, b: thinking,
+              "POST /refuser/v1/chat/completions": lambda p, b: refusal}
+    with fake_server(routes) as server:
+        _, (thinker, refuser) = benchmark(plan_for(server.url, names=("thinker", "refuser")),
+                                          Store(tmp_path / "s.db"), ProcessSandbox())
+    assert thinker.generation.error is None and thinker.generation.reasoning == "let me think"
+    assert thinker.verdict is not None and thinker.verdict.score == 0
+    assert "truncated" in {d.code for d in thinker.verdict.diagnoses}
+    assert refuser.generation.refusal == "I can't help with that." and refuser.verdict is not None
+    assert refuser.verdict.diagnoses[0].code == "refused"
+    assert "I can't help with that." in refuser.verdict.diagnoses[0].message

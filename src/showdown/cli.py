@@ -80,8 +80,10 @@ def cli() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 @click.option("--allow-weak-isolation", "allow_weak", is_flag=True,
               help="Run the code with process isolation only where bubblewrap cannot run.")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=None,
+              help="Replay a judging: the seed a verdict recorded (default: a fresh one).")
 def score(paths: tuple[Path, ...], task_id: str, task_dir: tuple[Path, ...], case_id: str | None,
-          as_json: bool, allow_weak: bool) -> None:
+          as_json: bool, allow_weak: bool, seed: int | None) -> None:
     """Score saved answers (Markdown replies or .py files) with no model involved."""
     import json
 
@@ -98,7 +100,7 @@ def score(paths: tuple[Path, ...], task_id: str, task_dir: tuple[Path, ...], cas
     try:
         task = find_task(task_id, task_dir)
         sandbox = default_sandbox(allow_weak=allow_weak, hide=[BUILTIN_DIR, *task.private_paths()])
-        verdicts = [(path, score_file(path, task, sandbox, case_id)) for path in paths]
+        verdicts = [(path, score_file(path, task, sandbox, case_id, seed)) for path in paths]
     except (TaskError, SandboxUnavailable) as exc:
         fail(str(exc))
     if as_json:

@@ -12,6 +12,7 @@ import sys
 import tokenize
 from collections.abc import Iterable, Sequence
 
+from showdown.pyparse import parse
 from showdown.records import StyleMetrics
 
 __all__ = ["StyleMetrics", "style_metrics"]
@@ -21,9 +22,8 @@ _Def = ast.FunctionDef | ast.AsyncFunctionDef
 
 def style_metrics(code: str) -> StyleMetrics | None:
     """The style counts of ``code``; None when it does not parse as Python."""
-    try:
-        tree = ast.parse(code)
-    except (SyntaxError, ValueError):
+    tree = parse(code)
+    if not isinstance(tree, ast.Module):
         return None
     nodes = list(ast.walk(tree))
     defs = [n for n in nodes if isinstance(n, _Def)]

@@ -46,7 +46,9 @@ class Generation:
     """One streamed answer and the clocks around it.
 
     Client figures come from a monotonic clock in showdown's process; ``server_*`` figures are
-    what the backend itself reported (None where it reported nothing).
+    what the backend itself reported (None where it reported nothing). README's "What is
+    measured" defines each figure. ``error`` set means the generation FAILED (the server or
+    the connection, not the model): what arrived is kept for inspection, never judged.
     """
 
     text: str = ""
@@ -62,6 +64,13 @@ class Generation:
     load_s: float | None = None
     attempts: int = 1
     error: str | None = None
+    #: Reasoning tokens the server counted (``completion_tokens_details.reasoning_tokens``,
+    #: Anthropic's ``thinking_tokens``), streamed or hidden; None when it said nothing.
+    reasoning_tokens: int | None = None
+    ttft_reasoning_s: float | None = None  # first reasoning text; None when none was streamed
+    ttft_answer_s: float | None = None  # first answer (or refusal) text, after any reasoning
+    total_tokens_per_s: float | None = None  # every output token, hidden ones too, / total_s
+    refusal: str = ""  # what the model said when it refused (OpenAI ``delta.refusal``)
 
 
 @dataclass
@@ -141,6 +150,8 @@ class Verdict:
     code: str = ""
     code_lines: int = 0
     isolation: str = ""
+    #: The judging's seed where the task varies its tests per judging (``score --seed`` replays).
+    seed: int | None = None
     #: Style counts of ``code`` (None: it did not parse, or stored before they were kept).
     style: StyleMetrics | None = None
 

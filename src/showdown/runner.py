@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from showdown.codestyle import style_metrics
 from showdown.hardware.busy import busy_snapshot
 from showdown.hardware.telemetry import Sampler, Telemetry, joules_per_token
+from showdown.judge import judge_answer
 from showdown.preflight import check_settings, check_spec, probe_servers
 from showdown.providers import (
     ChatRequest,
@@ -27,7 +28,7 @@ from showdown.providers import (
     make_provider,
     parse_spec,
 )
-from showdown.records import Generation, GenerationSettings, Result, RunInfo, to_dict
+from showdown.records import Diagnosis, Generation, GenerationSettings, Result, RunInfo, to_dict
 from showdown.sandbox import Sandbox
 from showdown.signals import Interrupted, deferred
 from showdown.store import Store, StoreError
@@ -232,12 +233,23 @@ class _ModelTurn:
     def save(self, task: Task, case: Case, trial: int, settings: GenerationSettings,
              generation: Generation, provider: Provider | None,
              telemetry: dict[str, Any] | None = None) -> None:
-        """Judge what came back (if anything did) and store the result at once."""
+        """Judge what came back (if anything did) and store the result at once.
+
+        A failed generation (``error`` set: the server or the connection failed, not the
+        model) gets no verdict: its partial text is kept for inspection, never scored as the
+        model's code. An answer that ended properly is judged even when it holds no text (cut
+        off while reasoning, or a refusal): that is the model's result.
+        """
         verdict = None
-        if generation.text:
+        if generation.error is None and (generation.text or generation.reasoning
+                                         or generation.refusal or generation.finish_reason):
             self.ev.phase(self.label, f"judging {case.id} (trial {trial})")
             answer = Answer(generation.text, generation.finish_reason)
-            verdict = task.judge(answer, self.sandbox, case.id)
+            # judge_answer, not task.judge: an answer that breaks the judge is a verdict too.
+            verdict = judge_answer(task, answer, self.sandbox, case.id)
+            if generation.refusal:
+                verdict.diagnoses.insert(0, Diagnosis(
+                    "refused", f"the model refused: {' '.join(generation.refusal.split())[:200]}"))
             # Style counts once, here, not on every report of this result.
             verdict.style = style_metrics(verdict.code) if verdict.code else None
         result = Result(self.run.run_id, self.label, self.spec.spec, task.id, trial, settings,

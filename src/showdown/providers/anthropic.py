@@ -27,7 +27,7 @@ from showdown.providers.http import (
     post_stream,
     text,
 )
-from showdown.providers.openai_compat import iter_sse
+from showdown.providers.wire import iter_lines, iter_sse
 from showdown.records import Generation, GenerationSettings
 
 __all__ = ["API_VERSION", "DEFAULT_BASE_URL", "AnthropicProvider", "error_detail"]
@@ -35,7 +35,8 @@ __all__ = ["API_VERSION", "DEFAULT_BASE_URL", "AnthropicProvider", "error_detail
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 API_VERSION = "2023-06-01"
 #: Anthropic's stop reasons in the words the other backends use.
-STOP_REASONS = {"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length"}
+STOP_REASONS = {"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length",
+                "model_context_window_exceeded": "length"}
 #: Stream errors that say "try again later" rather than "this request is wrong".
 RETRYABLE_ERRORS = {"overloaded_error", "api_error", "rate_limit_error"}
 
@@ -102,7 +103,8 @@ class AnthropicProvider(HTTPProvider):
         failure = post_stream(f"{self.base_url}/v1/messages", self._body(request), headers,
                               self.idle_timeout_s,
                               lambda response: _consume(response, clock, state, progress),
-                              self._describe)
+                              self._describe, lambda: state.get("stop_reason") is not None,
+                              self.http)
         return self._record(clock, state, failure), failure
 
     def _describe(self, response: httpx.Response) -> str:
@@ -114,22 +116,27 @@ class AnthropicProvider(HTTPProvider):
     def _record(self, clock: StreamClock, state: dict[str, Any],
                 failure: Failure | None) -> Generation:
         stop = state.get("stop_reason")
-        figures = {k: state[k] for k in ("input_tokens", "output_tokens", "stop_reason")
-                   if state.get(k) is not None}
-        return clock.finish(
+        figures = {k: state[k] for k in ("input_tokens", "output_tokens", "thinking_tokens",
+                                         "stop_reason") if state.get(k) is not None}
+        generation = clock.finish(
             state.get("output_tokens"),
+            state.get("thinking_tokens"),
             prompt_tokens=state.get("input_tokens"),
             finish_reason=STOP_REASONS.get(stop, stop) if isinstance(stop, str) else None,
             server_timings=figures,
             load_s=self.load_s,
             error=failure.message if failure else None,
         )
+        if stop == "refusal":
+            why = text(state.get("refusal_explanation")) or "no explanation given"
+            generation.refusal = generation.refusal or f"refused (stop_reason refusal): {why}"
+        return generation
 
 
 def _consume(response: httpx.Response, clock: StreamClock, state: dict[str, Any],
              progress: Progress | None) -> Failure | None:
     """Read events until ``message_stop``; usage and the stop reason go into ``state``."""
-    for payload in iter_sse(response.iter_lines()):
+    for payload in iter_sse(iter_lines(response.iter_bytes())):
         event = decode_event(payload)
         if isinstance(event, Failure):
             return event
@@ -140,6 +147,8 @@ def _consume(response: httpx.Response, clock: StreamClock, state: dict[str, Any]
             return Failure(f"server error in stream: {_error_text(event.get('error'))}",
                            retryable=dig(event, "error", "type") in RETRYABLE_ERRORS)
         _apply(event, kind, clock, state, progress)
+    if state.get("stop_reason") is not None:
+        return None  # message_delta said how it ended; only message_stop went missing
     return Failure("the stream ended without message_stop (server closed the connection)",
                    retryable=True)
 
@@ -147,8 +156,9 @@ def _consume(response: httpx.Response, clock: StreamClock, state: dict[str, Any]
 def _apply(event: dict[str, Any], kind: Any, clock: StreamClock, state: dict[str, Any],
            progress: Progress | None) -> None:
     if kind == "message_start":
-        state["input_tokens"] = _count(dig(event, "message", "usage", "input_tokens"))
-        state["output_tokens"] = _count(dig(event, "message", "usage", "output_tokens"))
+        # Its output_tokens is a placeholder (1) until message_delta gives the real count, so
+        # only the input count is kept from here: a stream that dies reports no output count.
+        _usage(dig(event, "message", "usage"), state, ("input_tokens",))
     elif kind == "content_block_start":
         block = dig(event, "content_block")
         clock.token(text(dig(block, "text")), text(dig(block, "thinking")), progress)
@@ -160,8 +170,19 @@ def _apply(event: dict[str, Any], kind: Any, clock: StreamClock, state: dict[str
             clock.token("", text(dig(delta, "thinking")), progress)
     elif kind == "message_delta":
         state["stop_reason"] = dig(event, "delta", "stop_reason")
-        output = _count(dig(event, "usage", "output_tokens"))
-        state["output_tokens"] = output if output is not None else state.get("output_tokens")
+        state["refusal_explanation"] = dig(event, "delta", "stop_details", "explanation")
+        # Usage here is cumulative and may carry input_tokens too: the later count wins.
+        _usage(dig(event, "usage"), state, ("input_tokens", "output_tokens"))
+        thinking = _count(dig(event, "usage", "output_tokens_details", "thinking_tokens"))
+        if thinking is not None:
+            state["thinking_tokens"] = thinking
+
+
+def _usage(usage: Any, state: dict[str, Any], keys: tuple[str, ...]) -> None:
+    for key in keys:
+        value = _count(dig(usage, key))
+        if value is not None:
+            state[key] = value
 
 
 def _count(value: Any) -> int | None:

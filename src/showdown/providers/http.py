@@ -52,6 +52,7 @@ class Failure:
     message: str
     retryable: bool = False
     retry_after: float | None = None
+    status: int | None = None  # the HTTP status, when the server answered with an error one
 
 
 def decode_event(payload: str, what: str = "stream event") -> dict[str, Any] | Failure:
@@ -106,6 +107,22 @@ class HTTPProvider(Provider):
         self.idle_timeout_s = idle_timeout_s
         self.retry = retry or RetryPolicy()
         self._secrets = list(secrets)
+        self._http: httpx.Client | None = None
+
+    @property
+    def http(self) -> httpx.Client:
+        """One client (and connection pool) per provider: the warm-up request opens the
+        connection, so no timed request pays for TCP/TLS setup or a fresh TLS context."""
+        if self._http is None or self._http.is_closed:
+            self._http = httpx.Client(timeout=httpx.Timeout(self.idle_timeout_s,
+                                                            connect=_CONNECT_S))
+        return self._http
+
+    def close(self) -> None:
+        """Drop the pooled connections (a later request opens new ones)."""
+        if self._http is not None:
+            self._http.close()
+            self._http = None
 
     @property
     def remote(self) -> bool:
@@ -176,23 +193,29 @@ def parse_retry_after(value: str | None) -> float | None:
 
 
 def post_stream(url: str, body: dict[str, Any], headers: dict[str, str], idle_timeout_s: float,
-                consume: Consume, describe: Describe) -> Failure | None:
+                consume: Consume, describe: Describe,
+                complete: Callable[[], bool] = lambda: False,
+                client: httpx.Client | None = None) -> Failure | None:
     """POST ``body`` and hand a 200 response to ``consume``; every other outcome is a Failure.
 
     The read timeout is the idle cut-off: a stream that sends no bytes for ``idle_timeout_s``
     is stopped and reported as stalled (never retried: a stall already cost that long).
+    ``complete`` says whether the answer had already ended properly (a finish reason and its
+    usage arrived) when the connection broke: then the break lost nothing and is no failure.
     """
     timeout = httpx.Timeout(idle_timeout_s, connect=_CONNECT_S)
+    opened = (client.stream if client is not None else httpx.stream)(
+        "POST", url, json=body, headers=headers, timeout=timeout)
     try:
-        with httpx.stream("POST", url, json=body, headers=headers, timeout=timeout) as response:
+        with opened as response:
             if response.status_code != 200:
                 response.read()
                 return status_failure(response, describe)
             return consume(response)
     except httpx.TimeoutException as exc:
-        return _timeout_failure(exc, url, idle_timeout_s)
+        return None if complete() else _timeout_failure(exc, url, idle_timeout_s)
     except httpx.HTTPError as exc:
-        return _connection_failure(exc, url)
+        return None if complete() else _connection_failure(exc, url)
 
 
 def post_json(url: str, body: dict[str, Any], headers: dict[str, str], timeout_s: float,
@@ -231,7 +254,7 @@ def status_failure(response: httpx.Response, describe: Describe) -> Failure:
     hint = f" (check the model name and the base URL: {response.request.url})" if status == 404 else ""
     return Failure(f"HTTP {status}: {detail}{hint}",
                    retryable=status == 429 or status >= 500,
-                   retry_after=parse_retry_after(response.headers.get("retry-after")))
+                   retry_after=parse_retry_after(response.headers.get("retry-after")), status=status)
 
 
 def _timeout_failure(exc: httpx.TimeoutException, url: str, seconds: float) -> Failure:

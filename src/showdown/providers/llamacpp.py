@@ -94,6 +94,8 @@ class LlamaCppProvider(Provider):
         return self.server is not None and self.server.alive()
 
     def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
         if self.server is not None:
             self.server.stop()
 

@@ -37,6 +37,7 @@ from showdown.providers.http import (
     retrying,
     text,
 )
+from showdown.providers.wire import iter_lines
 from showdown.records import Generation, GenerationSettings
 
 __all__ = ["DEFAULT_HOST", "OllamaProvider", "error_detail", "full_name", "ollama_base_url",
@@ -126,6 +127,7 @@ class OllamaProvider(HTTPProvider):
         # If the server went away there is nothing left loaded there to free.
         with contextlib.suppress(ProviderError):
             self._unload(self.model)
+        super().close()
 
     def _loaded(self) -> list[dict[str, Any]]:
         models = dig(self._call("GET", "/api/ps", None, 30.0), "models")
@@ -204,7 +206,7 @@ class OllamaProvider(HTTPProvider):
                 **self.extra_body}
         failure = post_stream(f"{self.base_url}/api/chat", body, {}, self.idle_timeout_s,
                               lambda response: _consume(response, clock, final, progress),
-                              error_detail)
+                              error_detail, client=self.http)
         return self._record(clock, final, failure), failure
 
     def _record(self, clock: StreamClock, final: dict[str, Any],
@@ -226,14 +228,18 @@ class OllamaProvider(HTTPProvider):
 
 def _consume(response: httpx.Response, clock: StreamClock, final: dict[str, Any],
              progress: Progress | None) -> Failure | None:
-    """Read NDJSON objects until ``done: true``; keep that last object's figures in ``final``."""
-    for line in response.iter_lines():
+    """Read NDJSON objects until ``done: true``; keep that last object's figures in ``final``.
+
+    An ``{"error": ...}`` line ends the stream as failed, text before it kept: Ollama writes
+    one when its runner dies mid-answer (HTTP status already 200). ``"error": null`` is none.
+    """
+    for line in iter_lines(response.iter_bytes()):
         if not line.strip():
             continue
         obj = decode_event(line, "stream line")
         if isinstance(obj, Failure):
             return obj
-        if "error" in obj:
+        if obj.get("error"):
             return Failure(f"Ollama error in stream: {obj['error']}")
         clock.token(text(dig(obj, "message", "content")), text(dig(obj, "message", "thinking")),
                     progress)

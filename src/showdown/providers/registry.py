@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,10 +100,11 @@ def _openai_compat(spec: ModelSpec) -> Provider:
                             "openai-compat:http://127.0.0.1:8000/v1#qwen")
     o = spec.options
     key = _key(spec, "")[0] if o.get("api_key_env") else None
-    provider = OpenAICompatProvider(spec.display(model), spec.spec, url, model, key, _idle(o),
-                                    dict(o.get("extra_body", {})), retry=_retry(o))
+    provider = OpenAICompatProvider(
+        spec.display(model), spec.spec, url, model, key, _idle(o), dict(o.get("extra_body", {})),
+        retry=_retry(o), not_sent={"ctx": "set where the server was started, not per request"})
     provider.info = {"server": "openai-compat", "base_url": provider.base_url, "model": model,
-                     "not_sent": {"ctx": "set where the server was started, not per request"}}
+                     "not_sent": provider.not_sent}
     return provider
 
 
@@ -110,13 +112,28 @@ def _openai(spec: ModelSpec) -> Provider:
     o = spec.options
     key, _ = _key(spec, "OPENAI_API_KEY")
     url = str(o.get("base_url") or os.environ.get("OPENAI_BASE_URL") or OPENAI_BASE_URL)
+    not_sent = {"ctx": "the context window is fixed by the model"}
+    if reasoning_model(spec.target):
+        not_sent["temperature"] = ("OpenAI's reasoning models (o-series, gpt-5) accept only "
+                                   "their default temperature")
+    # A model the rule misses gets one more try without a setting its 400 names.
     provider = OpenAICompatProvider(spec.display(spec.target), spec.spec, url, spec.target, key,
                                     _idle(o), dict(o.get("extra_body", {})), retry=_retry(o),
-                                    token_param="max_completion_tokens")
+                                    token_param="max_completion_tokens", not_sent=not_sent,
+                                    drop_rejected=True)
     provider.info = {"server": "openai", "placement": "cloud", "base_url": provider.base_url,
-                     "model": spec.target,
-                     "not_sent": {"ctx": "the context window is fixed by the model"}}
+                     "model": spec.target, "not_sent": provider.not_sent}
     return provider
+
+
+def reasoning_model(model: str) -> bool:
+    """OpenAI's reasoning models, which refuse any temperature but their default (HTTP 400).
+
+    The rule, from OpenAI's reasoning-models guide: the o-series (o1, o3, o4-mini, …) and the
+    gpt-5 family, except the ``-chat`` variants, which are not reasoning models.
+    """
+    name = model.rsplit("/", 1)[-1].lower()
+    return bool(re.match(r"(o[1-9]|gpt-5)(\b|[-.])", name)) and "-chat" not in name
 
 
 def _anthropic(spec: ModelSpec) -> Provider:

@@ -28,6 +28,7 @@ def verdict_json(verdict: Verdict) -> dict[str, Any]:
         "diagnoses": [to_dict(d) for d in verdict.diagnoses],
         "code_lines": verdict.code_lines,
         "isolation": verdict.isolation,
+        "seed": verdict.seed,
         "code": verdict.code,
     }
 

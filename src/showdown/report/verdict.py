@@ -33,7 +33,8 @@ def print_verdict(console: Console, label: str, verdict: Verdict) -> None:
         "; ".join(f"{d.code} ({d.message})" for d in verdict.diagnoses) or "none",
         style="yellow" if verdict.diagnoses else "dim",
     )
+    seed = f" — seed {verdict.seed}" if verdict.seed is not None else ""
     title = safe_text(f"{label} — score {verdict.score}/100 — {verdict.code_lines} lines",
                       one_line=True)
     console.print(Panel(Group(syntax, features, functional, diagnoses), title=title,
-                        subtitle=safe_text(f"isolation: {verdict.isolation}", one_line=True)))
+                        subtitle=safe_text(f"isolation: {verdict.isolation}{seed}", one_line=True)))

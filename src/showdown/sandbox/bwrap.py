@@ -140,7 +140,8 @@ class BwrapSandbox(Sandbox):
         finally:
             if group:
                 group.remove()
-        if "exit-code" not in report and not result.timed_out and group_hit is None:
+        if ("exit-code" not in report and not result.timed_out and group_hit is None
+                and not result.limit_hit):
             last = result.stderr.strip().splitlines()[-1:] or ["no message"]
             raise SandboxUnavailable(f"bwrap could not set up the sandbox: {last[0]}")
         result = dataclasses.replace(result, limits=result.limits | applied)
@@ -350,6 +351,8 @@ def _finish(result: ExecResult, limits: Limits, workdir: Path, group_hit: str | 
         code, sig = -(code - 128), code - 128
     result = dataclasses.replace(result, exit_code=code, signal=sig)
     if result.exit_code == 0:
+        return result
+    if result.limit_hit == "interactive":  # the stdin watcher's word (see stdin_watch)
         return result
     at_limit = files.largest_file(workdir) >= limits.file_size_mb * _MB
     hit = deduce_limit(result, workdir, at_limit, disk_full=_disk_full(workdir),

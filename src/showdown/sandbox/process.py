@@ -1,7 +1,8 @@
 """Process isolation: reliability, not a security boundary.
 
 What it does: a separate process in its own session (so a timeout kills its whole process
-group), stdin closed, a minimal environment (none of the user's keys in *its* environment),
+group), stdin a pipe that never delivers (a program reading it is stopped at once as
+``interactive``, see ``stdin_watch``), a minimal environment (none of the user's keys in *its* environment),
 the work folder as cwd, HOME and TMPDIR, capped output. What it does not do: stop the program
 reading or writing elsewhere on the machine (showdown's own environment, API keys included,
 is readable through ``/proc/<parent>/environ``), opening sockets, or escaping its group with
@@ -22,6 +23,7 @@ from typing import IO, BinaryIO, cast
 
 from showdown.records import ExecResult
 from showdown.sandbox.base import DEFAULT_LIMITS, Limits, Sandbox
+from showdown.sandbox.stdin_watch import StdinWatch
 
 __all__ = ["ProcessSandbox", "minimal_env"]
 
@@ -102,13 +104,17 @@ def run_capped(
     shown_argv: list[str] | None = None,
     pass_fds: tuple[int, ...] = (),
 ) -> ExecResult:
-    """Run ``argv`` in a new session, read capped output, kill the group on timeout."""
+    """Run ``argv`` in a new session, read capped output, kill the group on timeout.
+
+    Without ``stdin`` the program gets a pipe nobody writes to: reading it blocks, the watcher
+    sees the blocked read and ends the program (``limit_hit="interactive"``) within ~0.1 s.
+    """
     started = time.monotonic()
     proc = subprocess.Popen(
         argv,
         cwd=cwd,
         env=env,
-        stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
@@ -119,7 +125,7 @@ def run_capped(
                _CappedReader(proc.stderr, limits.max_output_bytes))
     for reader in readers:
         reader.start()
-    timed_out = _wait_with_watchdog(proc, limits.timeout_s, stdin)
+    timed_out, interactive = _wait_watched(proc, limits.timeout_s, stdin)
     duration = time.monotonic() - started
     for reader in readers:
         reader.join(timeout=2.0)
@@ -127,18 +133,36 @@ def run_capped(
     code = proc.returncode
     return ExecResult(
         argv=shown_argv if shown_argv is not None else argv,
-        exit_code=None if timed_out else code,
+        exit_code=None if timed_out or interactive else code,
         stdout=out,
         stderr=err,
         duration_s=round(duration, 4),
         timed_out=timed_out,
-        signal=-code if code is not None and code < 0 else None,
+        signal=-code if code is not None and code < 0 and not interactive else None,
         stdout_truncated=out_cut,
         stderr_truncated=err_cut,
         isolation=isolation,
-        limit_hit="timeout" if timed_out else None,
+        limit_hit="timeout" if timed_out else "interactive" if interactive else None,
         limits={"timeout_s": limits.timeout_s, "max_output_bytes": limits.max_output_bytes},
     )
+
+
+def _wait_watched(proc: subprocess.Popen[bytes], timeout_s: float,
+                  stdin: bytes | None) -> tuple[bool, bool]:
+    """(timed out, stopped waiting for input): the wait, with stdin watched when not fed."""
+    watch = None
+    if stdin is None and proc.stdin is not None:
+        watch = StdinWatch(proc.pid, proc.stdin.fileno(), lambda: _kill_group(proc.pid))
+        watch.start()
+    try:
+        timed_out = _wait_with_watchdog(proc, timeout_s, stdin)
+    finally:
+        if watch is not None:
+            watch.stop()
+        if proc.stdin is not None:
+            with contextlib.suppress(OSError):
+                proc.stdin.close()
+    return timed_out, watch is not None and watch.spotted and not timed_out
 
 
 def _wait_with_watchdog(proc: subprocess.Popen[bytes], timeout_s: float,

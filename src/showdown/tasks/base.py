@@ -79,5 +79,10 @@ class Task(ABC):
         return [Case(self.id, self.prompt)]
 
     @abstractmethod
-    def judge(self, answer: Answer, sandbox: Sandbox, case: str | None = None) -> Verdict:
-        """Extract, check, run and score one answer to ``case`` (the task's only case if None)."""
+    def judge(self, answer: Answer, sandbox: Sandbox, case: str | None = None,
+              seed: int | None = None) -> Verdict:
+        """Extract, check, run and score one answer to ``case`` (the task's only case if None).
+
+        ``seed``: tasks that vary their tests per judging draw them from it (None: a fresh one,
+        recorded in the verdict); other tasks ignore it.
+        """

@@ -8,36 +8,43 @@ Turning an answer into a test program is pure; the only side effect is the sandb
 from __future__ import annotations
 
 import ast
+import contextlib
 import dataclasses
 import gzip
 import importlib.resources
 import json
+import marshal
 import secrets
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from showdown import diagnose
 from showdown.extract import Extraction, extract_code
+from showdown.pyparse import parse
 from showdown.records import Diagnosis, ExecResult, TestRun, Verdict
 from showdown.sandbox import Sandbox
 from showdown.sandbox.base import scratch_dir
-from showdown.sandbox.python import python_argv
+from showdown.tampering import find_tampering
 from showdown.tasks.base import Answer, Case, Task, TaskError
+from showdown.tasks.function_checker import PROMPT_FILE
 
 __all__ = [
     "FunctionTask",
     "Problem",
     "build_program",
+    "checker_job",
+    "checker_line",
     "defines_function",
     "parse_problems",
     "passed",
-    "program_with_tests",
     "select_problems",
 ]
 
 _PACKAGE = "package:"
-_TEST_FILE = "solution_test.py"
+_SOLUTION = "solution.py"
+_CHECKER = Path(__file__).with_name("function_checker.py")
 _REQUIRED = ("task_id", "prompt", "entry_point", "test")
 
 
@@ -92,17 +99,17 @@ def _number(task_id: str) -> str:
 
 def defines_function(code: str, name: str) -> bool:
     """Whether ``code`` parses and defines ``name`` at its top level."""
-    try:
-        tree = ast.parse(code)
-    except (SyntaxError, ValueError):
-        return False
-    return any(isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name
-               for node in tree.body)
+    tree = parse(code)
+    return isinstance(tree, ast.Module) and any(
+        isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name
+        for node in tree.body)
 
 
 def _drop_main_block(code: str) -> str:
     """Remove a top-level ``if __name__ == "__main__":`` block: a demo, not the function."""
-    tree = ast.parse(code)
+    tree = parse(code)
+    if not isinstance(tree, ast.Module):
+        return code
     lines = code.splitlines(keepends=True)
     for node in reversed(tree.body):
         test = node.test if isinstance(node, ast.If) else None
@@ -129,23 +136,33 @@ def build_program(problem: Problem, code: str) -> str:
     return problem.prompt + code
 
 
-def program_with_tests(problem: Problem, program: str, token: str) -> str:
-    """The program the sandbox runs: the answer's module, the problem's tests, the call, ``token``.
+def checker_job(problem: Problem, token: str) -> bytes:
+    """What the checker reads on stdin, never the candidate: the tests and the token."""
+    job = {"test": problem.test, "entry_point": problem.entry_point, "token": token}
+    # marshal: the checker reads it without importing json (same interpreter, same format).
+    return marshal.dumps(job)
 
-    Exit status 0 alone is no proof the tests ran: the answer's code comes first, and an
-    ``exit(0)``/``os._exit(0)`` there (or in the function) ends the process with 0 before or
-    during ``check``. So the program prints ``token`` on a line of its own once ``check``
-    returns, and only a run whose last line of output is that token passes (``passed``).
+
+def checker_line(run: ExecResult, token: str) -> tuple[str, str] | None:
+    """(code, message) from the checker's verdict line, or None when it printed none.
+
+    Only a line that starts with ``token`` is the checker's: the token is made per run and
+    never reaches the candidate's process, so the answer's code cannot print a verdict.
     """
-    # The leading newline: the token starts its own line whatever the function printed last.
-    marker = "\n" + token
-    return (f"{program.rstrip()}\n\n\n{problem.test.strip()}\n\n\n"
-            f"check({problem.entry_point})\nprint({marker!r})\n")
+    last = _last_line(run.stdout, limit=2000)
+    if not last.startswith(token + " "):
+        return None
+    verdict, _, rest = last[len(token) + 1:].partition(" ")
+    if verdict == "pass" and not rest:
+        return "pass", ""
+    code, _, message = rest.partition(" ")
+    return (code, message) if verdict == "fail" and code else None
 
 
 def passed(run: ExecResult, token: str) -> bool:
-    """Whether a run got through every test: exit status 0 and ``token`` as its last line."""
-    return run.exit_code == 0 and not run.timed_out and _last_line(run.stdout) == token
+    """Whether the checker said pass: exit status 0 and ``TOKEN pass`` as its last line."""
+    return (run.exit_code == 0 and not run.timed_out
+            and checker_line(run, token) == ("pass", ""))
 
 
 class FunctionTask(Task):
@@ -188,7 +205,8 @@ class FunctionTask(Task):
         chosen = select_problems(list(self.problems.values()), only=[case])
         return chosen[0]
 
-    def judge(self, answer: Answer, sandbox: Sandbox, case: str | None = None) -> Verdict:
+    def judge(self, answer: Answer, sandbox: Sandbox, case: str | None = None,
+              seed: int | None = None) -> Verdict:
         problem = self.problem(case)
         extraction = (Extraction(answer.text, "", "file", "python") if answer.is_code_file
                       else extract_code(answer.text))
@@ -196,6 +214,8 @@ class FunctionTask(Task):
         program = build_program(problem, code) if code.strip() else ""
         found = diagnose.diagnose_answer(answer.text, dataclasses.replace(extraction, code=program),
                                          answer.finish_reason)
+        # Line numbers of the answer's code as the model wrote it (the prompt is not its).
+        found += diagnose.diagnose_tampering(find_tampering(code, module_level_exits=True))
         verdict = Verdict(
             task=self.id,
             syntax_ok=bool(program) and diagnose.syntax_problem(program) is None,
@@ -208,23 +228,33 @@ class FunctionTask(Task):
             verdict.functional = [TestRun(problem.task_id, False, not_run)]
             verdict.diagnoses = found
             return verdict
-        # A fresh token per run, so no answer can know it in advance. What this does not stop:
-        # code that deliberately digs the token out of its own process (reads the test file,
-        # searches the interpreter's memory) -- anything in one interpreter can; that is a cheat
-        # a reader of the code sees, not an early exit that scores by accident or by a shortcut.
-        token = f"showdown-tests-done-{secrets.token_hex(16)}"
-        run = self._run(program_with_tests(problem, program, token), sandbox)
+        # A fresh token per run, told only to the checker (on stdin, read before the answer's
+        # code runs, in a process the answer cannot read): see function_checker.
+        token = f"showdown-verdict-{secrets.token_hex(16)}"
+        run = self._run(program, problem.prompt, checker_job(problem, token), sandbox)
+        said = checker_line(run, token)
         ok = passed(run, token)
-        verdict.functional = [TestRun(problem.task_id, ok, _detail(run, ok), [run])]
-        verdict.diagnoses = diagnose.merge(found, [] if ok else _run_diagnoses(run))
+        verdict.functional = [TestRun(problem.task_id, ok, _detail(run, said), [run])]
+        verdict.diagnoses = diagnose.merge(found, [] if ok else _run_diagnoses(run, said))
         verdict.score = 100 if ok else 0
         return verdict
 
-    def _run(self, source: str, sandbox: Sandbox) -> ExecResult:
-        with scratch_dir({_TEST_FILE: source}) as workdir:
-            # -S: the standard library only, whatever is installed beside showdown.
-            return sandbox.exec(python_argv(_TEST_FILE), workdir=workdir,
-                                limits=self.limits)
+    def private_paths(self) -> list[Path]:
+        """The task's folder and, for packaged data, the package (reference solutions in it)."""
+        paths = [self.root]
+        if self.data_ref.startswith(_PACKAGE):
+            package = self.data_ref[len(_PACKAGE):].partition("/")[0]
+            with contextlib.suppress(ModuleNotFoundError, TypeError):
+                paths.append(Path(str(importlib.resources.files(package))))
+        return paths
+
+    def _run(self, program: str, prompt: str, job: bytes, sandbox: Sandbox) -> ExecResult:
+        checker = _CHECKER.read_text(encoding="utf-8")
+        files = {_SOLUTION: program, _CHECKER.name: checker, PROMPT_FILE: prompt}
+        with scratch_dir(files) as workdir:
+            # -I: no folder of the answer's on sys.path, no environment; -S: stdlib only.
+            return sandbox.exec([sys.executable, "-I", "-S", _CHECKER.name], workdir=workdir,
+                                limits=self.limits, stdin=job)
 
 
 def _read_data(root: Path, ref: str) -> bytes:
@@ -244,29 +274,29 @@ def _read_data(root: Path, ref: str) -> bytes:
         raise TaskError(f"task data {ref!r}: no such file in package {package!r}") from exc
 
 
-_EARLY = "exited with status 0 before the unit tests finished"
-
-
-def _last_line(text: str) -> str:
+def _last_line(text: str, limit: int = 200) -> str:
     lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
-    return lines[-1][:200] if lines else ""
+    return lines[-1][:limit] if lines else ""
 
 
-def _detail(run: ExecResult, ok: bool) -> str:
+def _detail(run: ExecResult, said: tuple[str, str] | None) -> str:
     if run.timed_out:
         return "timed out"
-    if ok:
-        return "ok"
-    if run.exit_code == 0:
-        return _EARLY
-    return _last_line(run.stderr) or f"exit code {run.exit_code}"
+    if said is not None:
+        return "ok" if said[0] == "pass" else said[1] or said[0]
+    return _last_line(run.stderr) or f"exit code {run.exit_code} with no verdict"
 
 
-def _run_diagnoses(run: ExecResult) -> list[Diagnosis]:
-    """A failed assertion is a wrong answer, not a crash; anything else is diagnosed as usual."""
-    last = _last_line(run.stderr)
-    if run.exit_code == 0 and not run.timed_out:
-        return [Diagnosis("exited_early", f"the program {_EARLY}")]
-    if not run.timed_out and last.startswith("AssertionError"):
-        return [Diagnosis("tests_failed", f"a unit test failed: {last}")]
-    return diagnose.diagnose_runs([run])
+def _run_diagnoses(run: ExecResult, said: tuple[str, str] | None) -> list[Diagnosis]:
+    """The checker's word where it gave one; else what the sandbox saw (timeouts, limits)."""
+    if said is None or run.timed_out:
+        return diagnose.diagnose_runs([run])
+    code, message = said
+    if code == "tests_failed":
+        return [Diagnosis("tests_failed", f"a unit test failed: {message}")]
+    if code == "exited_early":
+        return [Diagnosis("exited_early", message)]
+    if code == "not_plain_data":
+        return [Diagnosis("tests_failed", message)]
+    found = diagnose.diagnose_runs([run])
+    return found or [Diagnosis("crashed", message)]

@@ -15,16 +15,18 @@ import json
 import os
 import secrets
 import stat
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from showdown import diagnose
+from showdown.pyparse import parse
 from showdown.records import Diagnosis, ExecResult, TestRun, Verdict
 from showdown.sandbox import Sandbox
 from showdown.sandbox.base import scratch_dir
-from showdown.sandbox.python import python_argv
+from showdown.tampering import find_tampering
 from showdown.tasks.base import Answer, Task
 from showdown.tasks.repo_edit import Applied, RepoEdit, apply_edit, parse_answer
 
@@ -78,6 +80,7 @@ class SuiteRun:
     run: ExecResult | None = None
     problem: str = ""
     unreported: str = ""
+    tampered: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> int:
@@ -121,7 +124,8 @@ def list_tests(files: Mapping[str, str], folder: str) -> list[str]:
         if not (path.startswith(folder + "/") and name.startswith("test") and name.endswith(".py")):
             continue
         module = path[:-3].replace("/", ".")
-        for node in ast.parse(files[path]).body:
+        tree = parse(files[path])
+        for node in tree.body if isinstance(tree, ast.Module) else []:
             if isinstance(node, ast.ClassDef):
                 ids += [f"{module}.{node.name}.{item.name}" for item in node.body
                         if isinstance(item, ast.FunctionDef) and item.name.startswith("test")]
@@ -185,7 +189,8 @@ class RepoTask(Task):
             return self.template.replace("{files}", listing, 1)
         return f"{self.template.rstrip()}\n\n{listing}"
 
-    def judge(self, answer: Answer, sandbox: Sandbox, case: str | None = None) -> Verdict:
+    def judge(self, answer: Answer, sandbox: Sandbox, case: str | None = None,
+              seed: int | None = None) -> Verdict:
         edit = parse_answer(answer.text)
         applied = apply_edit(self.repo, edit, reserved=[HIDDEN_DIR],
                              reserved_prefixes=[_RESERVED_PREFIX])
@@ -202,6 +207,9 @@ class RepoTask(Task):
             isolation=sandbox.isolation,
         )
         found = _answer_diagnoses(answer, edit, applied, broken)
+        evidence = [e for p in changed if p.endswith(".py") and p in files
+                    for e in find_tampering(files[p], path=p)]
+        found += diagnose.diagnose_tampering(evidence, "; nothing counts")
         suites = [
             SuiteRun("existing", self.tests_dir, list_tests(self.repo, self.tests_dir),
                      "existing_tests_broken", "existing tests now fail"),
@@ -218,8 +226,10 @@ class RepoTask(Task):
         verdict.functional = [t for s in suites for t in _test_runs(s)]
         verdict.diagnoses = diagnose.merge(found, *(_suite_diagnoses(s) for s in suites))
         existing, hidden = suites
-        verdict.score = repo_score(verdict.syntax_ok, (hidden.passed, len(hidden.expected)),
-                                   (existing.passed, len(existing.expected)), self.weights)
+        # The tests run in the answer's own process; code that games them earns nothing.
+        verdict.score = 0 if evidence else repo_score(
+            verdict.syntax_ok, (hidden.passed, len(hidden.expected)),
+            (existing.passed, len(existing.expected)), self.weights)
         return verdict
 
     def _restore_tests(self, files: dict[str, str]) -> dict[str, str]:
@@ -238,9 +248,14 @@ class RepoTask(Task):
             with contextlib.suppress(FileNotFoundError):
                 (workdir / out).unlink()
             # -S: the standard library only, as the prompt says, whatever sits beside showdown.
-            suite.run = sandbox.exec(python_argv(_RUNNER, suite.folder), workdir=workdir,
+            # -I: no folder of the answer's on sys.path before the runner's modules are loaded.
+            argv = [sys.executable, "-I", "-S", _RUNNER, suite.folder]
+            suite.run = sandbox.exec(argv, workdir=workdir,
                                      limits=self.limits, stdin=f"{out}\n".encode())
-            outcomes = None if _unfinished(suite.run) else _read_outcomes(workdir / out)
+            report = None if _unfinished(suite.run) else _read_outcomes(workdir / out)
+        outcomes = None if report is None else report[0]
+        if report is not None:
+            suite.tampered = report[1]
         if outcomes is None:
             suite.unreported = _unfinished(suite.run) or "ended without reporting outcomes"
             suite.problem = f"not run: the test run {suite.unreported}"
@@ -259,8 +274,9 @@ def _unfinished(run: ExecResult) -> str:
     return ""
 
 
-def _read_outcomes(path: Path) -> dict[str, dict[str, str]] | None:
-    """The runner's outcomes, or None unless ``path`` is a small regular file of the right shape.
+def _read_outcomes(path: Path) -> tuple[dict[str, dict[str, str]], list[str]] | None:
+    """The runner's outcomes and what it saw patched, or None unless ``path`` is a small regular
+    file of the right shape.
 
     The folder is the answer's to write in, so the name may be a link (say to /dev/zero) or a
     FIFO: O_NOFOLLOW and O_NONBLOCK open neither through nor blocked, fstat turns both away, and
@@ -277,13 +293,15 @@ def _read_outcomes(path: Path) -> dict[str, dict[str, str]] | None:
     if len(data) > _MAX_OUTCOME_BYTES:
         return None
     try:
-        outcomes = json.loads(data)["outcomes"]
-    except (ValueError, KeyError, TypeError):
+        report = json.loads(data)
+        outcomes, tampered = report["outcomes"], report.get("tampered", [])
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None
     shaped = isinstance(outcomes, dict) and all(
         isinstance(o, dict) and all(isinstance(v, str) for v in o.values())
         for o in outcomes.values())
-    return outcomes if shaped else None
+    listed = isinstance(tampered, list) and all(isinstance(t, str) for t in tampered)
+    return (outcomes, [t[:200] for t in tampered[:20]]) if shaped and listed else None
 
 
 def _stray_problem(suite: SuiteRun) -> str:
@@ -338,6 +356,9 @@ def _suite_diagnoses(suite: SuiteRun) -> list[Diagnosis]:
     if suite.run is None:
         return []
     found = diagnose.diagnose_runs([suite.run])
+    if suite.tampered:
+        found.append(Diagnosis("tampering", f"the {suite.name} test run saw the test framework "
+                               f"patched: {', '.join(suite.tampered)}; its tests count as errors"))
     if suite.unreported and not suite.run.timed_out:
         found.append(Diagnosis("test_run_failed", f"the {suite.name} test run {suite.unreported};"
                                " none of its tests counts as passed"))

@@ -33,6 +33,9 @@ _FILE_LINE = re.compile(
 _PATHLIKE = re.compile(r"^[\w.-]+(?:/[\w.-]+)*$")
 _HUNK = re.compile(r"^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 _DIFF_LANGS = {"diff", "patch", "udiff"}
+# The most files and diff hunks one answer may change (see _Quota).
+MAX_PATHS = 200
+MAX_HUNKS = 1000
 
 
 class PatchError(ValueError):
@@ -225,15 +228,30 @@ def _file_header(lines: list[str], i: int) -> bool:
 
 def _find(lines: list[str], old: list[str], hint: int, start: int) -> int | None:
     """Where ``old`` occurs from ``start``, nearest ``hint``; failing that, ignoring end spaces."""
-    for strict in (True, False):
-        def same(a: str, b: str, strict: bool = strict) -> bool:
-            return a == b if strict else a.rstrip() == b.rstrip()
+    at = _nearest(lines, old, hint, start)
+    if at is None:
+        at = _nearest([ln.rstrip() for ln in lines], [ln.rstrip() for ln in old], hint, start)
+    return at
 
-        spots = [i for i in range(start, len(lines) - len(old) + 1)
-                 if all(same(lines[i + k], old[k]) for k in range(len(old)))]
-        if spots:
-            return min(spots, key=lambda i: abs(i - hint))
-    return None
+
+def _nearest(lines: list[str], old: list[str], hint: int, start: int) -> int | None:
+    """The index ``i >= start`` nearest ``hint`` (the lower on a tie) where ``lines[i:]``
+    begins with ``old``, found by ``str.find`` on the joined text: linear, where comparing at
+    every index would take (file lines x hunk lines) steps, minutes for a hostile diff."""
+    if len(old) > len(lines) - start:
+        return None
+    text = "\n" + "\n".join(lines) + "\n"  # lines hold no line breaks: matches align to lines
+    needle = "\n" + "\n".join(old) + "\n"
+    pivot = min(max(hint, start), len(lines))
+
+    def offset(index: int) -> int:  # where line ``index``'s leading "\n" sits in ``text``
+        return sum(map(len, lines[:index])) + index
+
+    low, mid = offset(start), offset(pivot)
+    after = text.find(needle, mid)
+    before = text.rfind(needle, low, mid + len(needle) - 1)
+    spots = [text.count("\n", 0, p) for p in (before, after) if p >= 0]
+    return min(spots, key=lambda i: (abs(i - hint), i)) if spots else None
 
 
 def apply_patch(content: str, patch: FilePatch) -> str:
@@ -281,6 +299,7 @@ def apply_edit(
     """
     result = dict(files)
     problems = [f"refused path outside the repository: {p}" for p in edit.refused]
+    quota = _Quota()
 
     def allowed(path: str) -> bool:
         if (any(path == r or path.startswith(r.rstrip("/") + "/") for r in reserved)
@@ -290,17 +309,43 @@ def apply_edit(
         return True
 
     for path, text in edit.files.items():
-        if allowed(path):
+        if allowed(path) and quota.fits(path):
             result[path] = text
     for patch in edit.patches:
         target = safe_path(patch.new_path or patch.old_path or "")
-        if target is not None and allowed(target):
+        if target is not None and allowed(target) and quota.fits(target, len(patch.hunks)):
             problem = _apply_file_patch(result, patch, target)
             if problem:
                 problems.append(problem)
+    problems += quota.problems()
     changed = sorted(p for p in result if files.get(p) != result[p])
     deleted = sorted(p for p in files if p not in result)
     return Applied(result, changed, deleted, problems)
+
+
+@dataclass
+class _Quota:
+    """How much one answer may change: writing tens of thousands of files, or applying tens of
+    thousands of hunks, costs minutes and disk; no honest feature needs a fraction of it."""
+
+    paths: set[str] = field(default_factory=set)
+    hunks: int = 0
+    over: list[str] = field(default_factory=list)
+
+    def fits(self, path: str, hunks: int = 0) -> bool:
+        if (path not in self.paths and len(self.paths) >= MAX_PATHS) or \
+                self.hunks + hunks > MAX_HUNKS:
+            self.over.append(path)
+            return False
+        self.paths.add(path)
+        self.hunks += hunks
+        return True
+
+    def problems(self) -> list[str]:
+        if not self.over:
+            return []
+        return [f"refused {len(self.over)} change(s) beyond the {MAX_PATHS} files and "
+                f"{MAX_HUNKS} diff hunks one answer may make (first: {self.over[0]})"]
 
 
 def _apply_file_patch(files: dict[str, str], patch: FilePatch, target: str) -> str | None:
