@@ -82,6 +82,10 @@ class _Done(Exception):
               "stderr).")
 @click.option("--allow-weak-isolation", "allow_weak", is_flag=True,
               help="Run the code with process isolation only where bubblewrap cannot run.")
+@click.option("--judge-concurrency", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Answers judged while the next one streams. Default: 1 where the model runs "
+                   "off this machine's CPU (remote, or wholly in VRAM), else 0 (each answer "
+                   "judged before the next, so judging never slows a CPU model's figures).")
 @click.pass_context
 def run(ctx: click.Context, /, **_: Any) -> None:
     """Benchmark models on tasks: stream, time, judge, store and print the tables."""
@@ -91,6 +95,7 @@ def run(ctx: click.Context, /, **_: Any) -> None:
         store = Store(db_path)
         resume, redo = _continuation(ctx, store)
         plan = plan_from_run(resume) if resume else _plan(ctx)
+        plan.judge_concurrency = p["judge_concurrency"]  # how to run, not what: resumes may differ
         if redo and resume and resume.status == "finished":
             # Only the models that failed run again: the others' servers need not be up.
             again = {key[0] for key in redo}
