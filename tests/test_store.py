@@ -22,6 +22,7 @@ from showdown.records import (
     from_dict,
     to_dict,
 )
+from showdown.report.rows import lean_result
 from showdown.store import Store, StoreError
 
 
@@ -155,5 +156,23 @@ def test_lean_results_leave_out_only_the_long_texts(tmp_path: Path) -> None:
                                       for t in full.verdict.functional],
             code="" if full.verdict.style is not None else full.verdict.code)
         assert lean[name] == dataclasses.replace(full, generation=gen, verdict=verdict)
+        assert lean[name] == lean_result(full)  # the report's own lean copy agrees
     assert lean["kept"].verdict is not None and lean["kept"].verdict.code  # counts not stored
     assert store.results() == [kept, cut]  # in full as ever
+
+
+def test_every_format_is_the_same_from_a_selection_as_from_a_list(tmp_path: Path) -> None:
+    """``showdown report`` reads a Selection (streamed, lean tables, HTML in one pass); the
+    report must be exactly the one the full list of results gives."""
+    from reportdata import RUNS, two_rounds
+
+    from showdown.report import FORMATS, render
+    from showdown.report.select import select
+
+    store = Store(tmp_path / "s.db")
+    for run in RUNS:
+        store.save_run(run)
+    store.save_results(two_rounds())
+    chosen, runs = select(store)
+    for fmt in FORMATS:
+        assert render(chosen, runs, fmt) == render(store.results(), runs, fmt), fmt

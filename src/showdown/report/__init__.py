@@ -11,9 +11,9 @@ from pathlib import Path
 
 from showdown.records import Result, RunInfo
 from showdown.report.export import render_csv, render_json
-from showdown.report.html import html_parts, render_html
+from showdown.report.html import detail_cells, html_parts, render_html
 from showdown.report.markdown import render_markdown
-from showdown.report.rows import Report, Source, build_report
+from showdown.report.rows import Report, Source, build_report, lean_result
 from showdown.report.terminal import render_text
 
 __all__ = ["FORMATS", "build_report", "render", "render_parts", "write_report"]
@@ -39,11 +39,26 @@ def render_parts(results: Iterable[Result] | Source, runs: Sequence[RunInfo],
     hundreds of megabytes: it is never joined into one string)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown report format {fmt!r} (choose from {', '.join(FORMATS)})")
+    if fmt == "html" and isinstance(results, Source):
+        # One read of the store: each result's detail block is made as it is read, and the
+        # tables are built from the same results less their long texts.
+        lean: list[Result] = []
+        labels = {run.run_id: run.round for run in runs if run.round}  # as round_labels
+        details = detail_cells(_keeping_lean(results, lean), labels)
+        yield from html_parts(build_report(lean, runs), details)
+        return
     report = build_report(results, runs)
     if fmt == "html":
         yield from html_parts(report)
     else:
         yield FORMATS[fmt](report)
+
+
+def _keeping_lean(results: Iterable[Result], lean: list[Result]) -> Iterator[Result]:
+    """Each result, in full, while its lean copy is added to ``lean``."""
+    for result in results:
+        lean.append(lean_result(result))
+        yield result
 
 
 def write_report(results: Iterable[Result] | Source, runs: Sequence[RunInfo], fmt: str,

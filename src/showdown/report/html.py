@@ -10,11 +10,12 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from importlib import resources
 from typing import Any
 
 from showdown import __version__
+from showdown.records import Result
 from showdown.report import fmt
 from showdown.report.context import group_anchor
 from showdown.report.detail import detail_html
@@ -23,7 +24,7 @@ from showdown.report.rows import Report
 from showdown.report.tables import Section, TableSpec, sections, title
 from showdown.safetext import visible
 
-__all__ = ["TIER_COLOURS", "chart_data", "html_parts", "render_html"]
+__all__ = ["TIER_COLOURS", "Details", "chart_data", "detail_cells", "html_parts", "render_html"]
 
 #: One colour per place a model ran, shared by the charts and the table chips.
 TIER_COLOURS = {"vram": "#16a34a", "partial": "#d97706", "cpu": "#dc2626", "cloud": "#2563eb",
@@ -125,14 +126,24 @@ def _section(section: Section) -> str:
             f'<p class="intro">{_esc(section.intro)}</p>{tables}{items}</section>')
 
 
-def _details(report: Report) -> Iterator[str]:
-    """Every result's detail, under one heading per (round, model, task) the tables link to
-    (in pieces: a report of 100k results need not be one string twice over)."""
-    labels = dict(report.labels)
-    cells: dict[tuple[str, str, str], list[str]] = {}
-    for result in report.results:
+#: Each result's detail block under its (round, model, task), in the order first seen.
+Details = dict[tuple[str, str, str], list[str]]
+
+
+def detail_cells(results: Iterable[Result], labels: Mapping[str, str]) -> Details:
+    """The detail block of each result, grouped under its (round, model, task)."""
+    cells: Details = {}
+    for result in results:
         key = (labels.get(result.run_id, result.run_id), result.model, result.task)
         cells.setdefault(key, []).append(detail_html(result))
+    return cells
+
+
+def _details(report: Report, cells: Details | None = None) -> Iterator[str]:
+    """Every result's detail, under one heading per (round, model, task) the tables link to
+    (in pieces: a report of 100k results need not be one string twice over)."""
+    if cells is None:
+        cells = detail_cells(report.results, dict(report.labels))
     if not cells:
         return
     yield ('<section id="results"><h2>Results</h2><p class="intro">Each answer, its '
@@ -181,8 +192,9 @@ def render_html(report: Report) -> str:
     return "".join(html_parts(report))
 
 
-def html_parts(report: Report) -> Iterator[str]:
-    """``render_html``'s page in order, piece by piece, to write without joining it first."""
+def html_parts(report: Report, details: Details | None = None) -> Iterator[str]:
+    """``render_html``'s page in order, piece by piece, to write without joining it first
+    (``details``: the detail blocks, when already made as the results were read)."""
     data = chart_data(report)
     parts = {s.key: s for s in sections(report) if s.tables or (s.key == "context" and s.bullets)}
     order = ("leaderboard", "performance", "quality", "failed", "tiers", "style", "context")
@@ -206,7 +218,7 @@ def html_parts(report: Report) -> Iterator[str]:
 {_charts(data)}
 """
     yield "".join(_section(parts[k]) for k in order if k in parts)
-    yield from _details(report)
+    yield from _details(report, details)
     yield f"""
 </main>
 <footer class="wrap">Made by showdown {_esc(__version__)}. Charts drawn with Chart.js

@@ -8,6 +8,7 @@ counted as measured: it is listed apart, with its reason, in ``Report.failed``.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -47,6 +48,7 @@ __all__ = [
     "TierRow",
     "TrialSeries",
     "build_report",
+    "lean_result",
     "performance_rows",
     "quality_rows",
     "tier_rows",
@@ -297,6 +299,18 @@ def trial_series(groups: Iterable[Group]) -> list[TrialSeries]:
         )
         for g in groups if len(g.results) > 1
     ]
+
+
+def lean_result(result: Result) -> Result:
+    """The result less its long texts, as ``Source.lean`` gives it: no answer or reasoning, no
+    test command output, and no code where its style counts are stored."""
+    gen = dataclasses.replace(result.generation, text="", reasoning="")
+    verdict = result.verdict
+    if verdict is not None:
+        verdict = dataclasses.replace(
+            verdict, functional=[dataclasses.replace(t, commands=[]) for t in verdict.functional],
+            code="" if verdict.style is not None else verdict.code)
+    return dataclasses.replace(result, generation=gen, verdict=verdict)
 
 
 @runtime_checkable
