@@ -157,6 +157,9 @@ def test_lean_results_leave_out_only_the_long_texts(tmp_path: Path) -> None:
             code="" if full.verdict.style is not None else full.verdict.code)
         assert lean[name] == dataclasses.replace(full, generation=gen, verdict=verdict)
         assert lean[name] == lean_result(full)  # the report's own lean copy agrees
+    # lean_result rebuilds each TestRun from these fields (a new one must be added there).
+    assert [f.name for f in dataclasses.fields(TestRun)] == ["name", "passed", "detail",
+                                                            "commands"]
     assert lean["kept"].verdict is not None and lean["kept"].verdict.code  # counts not stored
     assert store.results() == [kept, cut]  # in full as ever
 

@@ -252,14 +252,18 @@ def _decoder(cls: Any) -> _Converter:
                    if (convert := _converter(hints[f.name])) is not None)
 
     def decode(data: dict[str, Any]) -> Any:
-        if not data.keys() <= names:  # written by another version: its extra keys are dropped
-            data = {k: v for k, v in data.items() if k in names}
-        elif nested:
+        if nested:
             data = dict(data)
-        for name, convert in nested:
-            if name in data:
-                data[name] = convert(data[name])
-        return cls(**data)
+            for name, convert in nested:
+                if name in data:
+                    data[name] = convert(data[name])
+        try:
+            return cls(**data)
+        except TypeError:
+            if data.keys() <= names:
+                raise
+            # Written by another version: its extra keys are dropped.
+            return cls(**{k: v for k, v in data.items() if k in names})
 
     return decode
 
