@@ -4,8 +4,9 @@ Builds synthetic stores of realistic results (answers with a code block, extract
 differs per result, ten checks, seven tests with their commands and output, telemetry, two
 rounds of six models on five tasks, HumanEval-style cases) through the real ``Store`` API in
 one transaction, then runs ``showdown report --format F`` in a child process per format and
-size: wall seconds (the child's whole life, interpreter start included, as a user sees it) and
-the child's peak resident memory (``ru_maxrss`` from ``wait4``). It prints the growth ratio per
+size: wall seconds (the child's whole life, interpreter start included, as a user sees it),
+its CPU seconds (what it takes on an idle core; on a shared machine the wall time is longer)
+and its peak resident memory (``ru_maxrss`` from ``wait4``). It prints the growth ratio per
 10x: ~10 is linear, ~100 quadratic.
 
     python benchmarks/bench_report.py [--sizes 1000,10000,100000] [--formats terminal,md,...]
@@ -202,8 +203,9 @@ def held(path: Path) -> int:
 
 
 def time_report(db: Path, fmt: str, timeout: float,
-                code: Path | None = None) -> tuple[float | None, int]:
-    """Seconds and peak RSS (bytes) of one ``showdown report`` child; None seconds if killed."""
+                code: Path | None = None) -> tuple[float | None, float, int]:
+    """Wall seconds, CPU seconds (user + system: what it would take on an idle core) and peak
+    RSS (bytes) of one ``showdown report`` child; None wall seconds if it was stopped."""
     argv = [sys.executable, "-m", "showdown", "report", "--db", str(db), "--format", fmt]
     env = dict(os.environ)
     if code is not None:  # time another checkout's report code on the same store
@@ -218,14 +220,14 @@ def time_report(db: Path, fmt: str, timeout: float,
         if time.perf_counter() > deadline:
             child.kill()
             _, status, usage = os.wait4(child.pid, 0)
-            return None, usage.ru_maxrss * 1024
+            return None, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024
         time.sleep(0.02)
     seconds = time.perf_counter() - started
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
         raise SystemExit(f"report --format {fmt} failed: {child.stderr.read().decode()[-2000:]}"
                          if child.stderr else f"report --format {fmt} failed")
-    return seconds, usage.ru_maxrss * 1024
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024
 
 
 def _fmt_s(seconds: float | None, timeout: float) -> str:
@@ -246,7 +248,8 @@ def main() -> None:
     formats = [f for f in args.formats.split(",") if f]
     args.dir.mkdir(parents=True, exist_ok=True)
     times: dict[tuple[int, str], float | None] = {}
-    print(f"{'results':>8} {'format':>8} {'seconds':>9} {'peak MB':>8}")
+    print(f"# load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"{'results':>8} {'format':>8} {'seconds':>9} {'cpu s':>8} {'peak MB':>8}")
     for n in sizes:
         db = args.dir / f"store-{n}.db"
         if held(db) != n:
@@ -254,10 +257,10 @@ def main() -> None:
             print(f"# built {n} results in {built:.1f} s ({db.stat().st_size / 1e6:.0f} MB)",
                   flush=True)
         for fmt in formats:
-            seconds, rss = time_report(db, fmt, args.timeout, args.code)
+            seconds, cpu, rss = time_report(db, fmt, args.timeout, args.code)
             times[(n, fmt)] = seconds
-            print(f"{n:>8} {fmt:>8} {_fmt_s(seconds, args.timeout):>9} {rss / 1e6:>8.0f}",
-                  flush=True)
+            print(f"{n:>8} {fmt:>8} {_fmt_s(seconds, args.timeout):>9} {cpu:>8.2f} "
+                  f"{rss / 1e6:>8.0f}", flush=True)
     print("\ngrowth per 10x results (10 = linear, 100 = quadratic):")
     for fmt in formats:
         ratios = []
