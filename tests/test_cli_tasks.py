@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -54,3 +56,12 @@ def test_a_broken_task_folder_is_reported_and_the_others_still_listed(tmp_path: 
     assert "my-todo" in result.stdout and "todo-cli" in result.stdout
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("warning: ") and "broken" in line and "not valid TOML" in line
+
+
+def test_help_imports_no_provider_renderer_or_numeric_library() -> None:
+    code = ("import sys; from click.testing import CliRunner; from showdown.cli import cli; "
+            "CliRunner().invoke(cli, ['--help']); "
+            "print(sorted(m for m in ('numpy', 'gguf', 'httpx', 'yaml', 'showdown.providers', "
+            "'showdown.report', 'showdown.runner') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

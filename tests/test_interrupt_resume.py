@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from httpfake import Reply, Sleep, fake_server, sse, sse_done
 
 from showdown.store import Store
@@ -57,23 +58,29 @@ def wait_for_run_row(db: Path, proc: subprocess.Popen[str]) -> None:
         time.sleep(0.05)
 
 
-def start(url: str, db: Path, scratch: Path, resume: bool) -> subprocess.Popen[str]:
+def start(url: str, db: Path, scratch: Path, resume: bool,
+          judging: tuple[str, ...] = ()) -> subprocess.Popen[str]:
     args = ["--resume"] if resume else [
         arg for name in MODELS for arg in ("-m", f"{name}=openai-compat:{url}/v1#m")
     ] + ["--trials", str(TRIALS)]
+    args += judging
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "TMPDIR": str(scratch)}
     return subprocess.Popen([sys.executable, "-m", "showdown", "run", "--db", str(db), *args],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
 
 
-def test_interrupted_run_resumes_to_exactly_the_full_set(tmp_path: Path) -> None:
+# Judged inline (the default for a local model), and on a worker while the next answer
+# streams: an interruption may then land with an answer queued or being judged.
+@pytest.mark.parametrize("judging", [(), ("--judge-concurrency", "1")], ids=["inline", "pipelined"])
+def test_interrupted_run_resumes_to_exactly_the_full_set(tmp_path: Path,
+                                                         judging: tuple[str, ...]) -> None:
     db, scratch = tmp_path / "s.db", tmp_path / "scratch"
     scratch.mkdir()
     rng = random.Random(20261126)
     codes: list[int] = []
     with fake_server({"POST /v1/chat/completions": slow_answer}) as server:
         for attempt in range(INTERRUPTIONS):
-            proc = start(server.url, db, scratch, resume=attempt > 0)
+            proc = start(server.url, db, scratch, resume=attempt > 0, judging=judging)
             wait_for_run_row(db, proc)  # a signal during Python's start-up is another story
             time.sleep(rng.uniform(0.0, 2.5))
             proc.send_signal(signal.SIGINT)
@@ -83,7 +90,7 @@ def test_interrupted_run_resumes_to_exactly_the_full_set(tmp_path: Path) -> None
             if proc.returncode == 0:
                 break
         while codes[-1] != 0:  # finish whatever is left, uninterrupted
-            proc = start(server.url, db, scratch, resume=True)
+            proc = start(server.url, db, scratch, resume=True, judging=judging)
             _, err = proc.communicate(timeout=300)
             codes.append(proc.returncode)
             assert proc.returncode == 0, err

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
+
 import pytest
 from reportdata import DEEPSEEK_CODE, GEMMA_CODE, KIMI_CODE, RUNS, result, verdict
 
 from showdown.report.groups import group_results
 from showdown.report.style import style_metrics, style_rows
+from showdown.store import Store
 
 
 def test_documented_typed_defensive_code() -> None:
@@ -74,3 +78,21 @@ def test_rows_aggregate_trials_and_count_unparsed_code() -> None:
 def test_a_model_with_no_judged_code_has_no_style_row() -> None:
     results = [result(RUNS[1], "M", error="connection refused")]
     assert style_rows(group_results(results, RUNS)) == []
+
+
+def test_stored_counts_are_used_and_old_results_fall_back_to_the_code(tmp_path: Path) -> None:
+    r2 = RUNS[1]
+    fresh = verdict(100, code=GEMMA_CODE)
+    fresh.style = dataclasses.replace(style_metrics(KIMI_CODE) or pytest.fail("no metrics"),
+                                      lines=999)  # not what the code says: proves it is read
+    store = Store(tmp_path / "s.db")
+    for run in RUNS:
+        store.save_run(run)
+    store.save_results([result(r2, "M", trial=1, judged=fresh),
+                        result(r2, "M", trial=2, judged=verdict(100, code=KIMI_CODE))])
+    stored = store.results()
+    assert stored[0].verdict is not None and stored[0].verdict.style == fresh.style
+    assert isinstance(stored[0].verdict.style.third_party, tuple)  # JSON list back to a tuple
+    assert stored[1].verdict is not None and stored[1].verdict.style is None  # stored before
+    (row,) = style_rows(group_results(stored, RUNS))
+    assert row.lines is not None and (row.lines.lo, row.lines.hi) == (9, 999)

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from httpfake import DROP, Reply, fake_server, sse, sse_done
 
+from showdown.codestyle import style_metrics
 from showdown.providers import parse_spec
 from showdown.records import GenerationSettings
 from showdown.runner import RunPlan, benchmark, plan_from_run
@@ -58,6 +59,8 @@ def test_run_measures_judges_and_stores_every_trial(tmp_path: Path) -> None:
     assert [r.settings.seed for r in results] == [42, 43]
     assert [body["seed"] for _, _, body in server.requests] == [42, 43]
     assert store.results(run_ids=[run.run_id]) == results
+    # Style counts are worked out once, when judged, and stored with the verdict.
+    assert first.verdict.style == style_metrics(first.verdict.code) is not None
     # A server showdown did not start: no process to watch, said plainly rather than zeros.
     assert first.telemetry["proc_cpu_s"] is None
     assert "no server process" in first.telemetry["unavailable"]["proc_cpu_s"]

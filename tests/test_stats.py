@@ -100,3 +100,31 @@ def test_mean_pass_at_k_averages_problems() -> None:
     # Two problems: 1 of 2 passed (0.5) and 2 of 2 passed (1.0).
     assert stats.mean_pass_at_k([(2, 1), (2, 2)], 1) == pytest.approx(0.75)
     assert math.isclose(stats.mean_pass_at_k([(1, 0)], 1), 0.0)
+
+
+def _bootstrap_by_hand(values: list[float], confidence: float, seed: int,
+                       resamples: int = 10_000) -> tuple[float, float]:
+    """The interval as first written: pure Python, ``random.choices`` and ``math.fsum``."""
+    import random
+
+    data = sorted(values)
+    rng = random.Random(seed)
+    n = len(data)
+    means = sorted(math.fsum(rng.choices(data, k=n)) / n for _ in range(resamples))
+    tail = (1 - confidence) / 2 * 100
+    return stats.percentile(means, tail), stats.percentile(means, 100 - tail)
+
+
+@pytest.mark.parametrize(("values", "confidence", "seed"), [
+    ([0.0, 100.0], 0.95, 0),
+    ([100.0, 94.0, 88.0, 100.0, 76.0, 94.0, 100.0, 82.0], 0.95, 7),
+    ([float(v % 101) for v in range(0, 3_000, 7)], 0.9, 3),  # more values than one block
+    ([0.1, 0.2, 0.7, 1e-9, 3.3333333333], 0.95, 0),  # fractions: summed with fsum
+    ([-5.0, 2.5, 1e20, 3.0], 0.8, 11),  # too large for exact float sums
+])
+def test_vectorised_bootstrap_gives_the_same_interval_as_pure_python(
+        values: list[float], confidence: float, seed: int) -> None:
+    assert stats.bootstrap_ci(values, confidence, seed=seed) == _bootstrap_by_hand(
+        values, confidence, seed)
+    assert stats.bootstrap_ci(values, confidence, resamples=37, seed=seed) == _bootstrap_by_hand(
+        values, confidence, seed, resamples=37)

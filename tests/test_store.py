@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from pathlib import Path
 
 import pytest
 
+from showdown.codestyle import style_metrics
 from showdown.records import (
     CheckResult,
     Diagnosis,
@@ -17,7 +19,10 @@ from showdown.records import (
     RunInfo,
     TestRun,
     Verdict,
+    from_dict,
+    to_dict,
 )
+from showdown.report.rows import lean_result
 from showdown.store import Store, StoreError
 
 
@@ -117,3 +122,60 @@ def test_a_full_database_keeps_earlier_rows_and_rescues_the_new_one(tmp_path: Pa
     assert '"model": "big"' in line
     assert [r.model for r in store.results()] == ["kept"]
     assert store._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_records_written_by_another_version_still_load() -> None:
+    verdict = {"task": "t", "syntax_ok": True, "score": 5, "added_later": 1,
+               "features": [{"name": "c", "passed": True, "also_new": "x"}],
+               "style": {"lines": 1, "functions": 0, "classes": 0, "docstring_share": None,
+                         "type_hint_share": None, "try_blocks": 0, "with_blocks": 0,
+                         "third_party": ["requests"], "comment_density": 0.0}}
+    rebuilt = from_dict(Verdict, verdict)
+    assert rebuilt.features == [CheckResult("c", True)]  # unknown keys dropped at every level
+    assert rebuilt.functional == [] and rebuilt.code == ""  # missing ones take their defaults
+    assert rebuilt.style is not None and rebuilt.style.third_party == ("requests",)
+    assert from_dict(Verdict, to_dict(rebuilt)) == rebuilt
+
+
+def test_lean_results_leave_out_only_the_long_texts(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.db")
+    store.save_run(make_run("r1", "Round 1"))
+    kept, cut = make_result("r1", "kept"), make_result("r1", "cut")
+    assert cut.verdict is not None and kept.verdict is not None
+    cut.verdict.style = style_metrics(cut.verdict.code)  # stored counts: the code can go
+    run = ExecResult(["python", "x.py"], 0, "out" * 100, "err", 0.1)
+    cut.verdict.functional = [TestRun(f"t{i}", True, "d", [run]) for i in range(20)]  # > 16
+    assert store.save_results([kept, cut]) == 2
+    assert store.result_runs(models=["cut"]) == {"r1": 1}
+    lean = {r.model: r for r in store.iter_results(rounds=["Round 1"], lean=True)}
+    for name, full in (("kept", kept), ("cut", cut)):
+        assert full.verdict is not None
+        gen = dataclasses.replace(full.generation, text="", reasoning="")
+        verdict = dataclasses.replace(
+            full.verdict, functional=[dataclasses.replace(t, commands=[])
+                                      for t in full.verdict.functional],
+            code="" if full.verdict.style is not None else full.verdict.code)
+        assert lean[name] == dataclasses.replace(full, generation=gen, verdict=verdict)
+        assert lean[name] == lean_result(full)  # the report's own lean copy agrees
+    # lean_result rebuilds each TestRun from these fields (a new one must be added there).
+    assert [f.name for f in dataclasses.fields(TestRun)] == ["name", "passed", "detail",
+                                                            "commands"]
+    assert lean["kept"].verdict is not None and lean["kept"].verdict.code  # counts not stored
+    assert store.results() == [kept, cut]  # in full as ever
+
+
+def test_every_format_is_the_same_from_a_selection_as_from_a_list(tmp_path: Path) -> None:
+    """``showdown report`` reads a Selection (streamed, lean tables, HTML in one pass); the
+    report must be exactly the one the full list of results gives."""
+    from reportdata import RUNS, two_rounds
+
+    from showdown.report import FORMATS, render
+    from showdown.report.select import select
+
+    store = Store(tmp_path / "s.db")
+    for run in RUNS:
+        store.save_run(run)
+    store.save_results(two_rounds())
+    chosen, runs = select(store)
+    for fmt in FORMATS:
+        assert render(chosen, runs, fmt) == render(store.results(), runs, fmt), fmt

@@ -22,6 +22,7 @@ from showdown.records import Result, RunInfo, Verdict
 from showdown.run.request import DEFAULT_TASK, RunRequest
 from showdown.run.session import RunResult, execute, prepare
 from showdown.runner import Events
+from showdown.store import Store
 
 __all__ = ["DEFAULT_TASK", "RunRequest", "RunResult", "Selection", "ShowdownError", "report",
            "run", "score", "score_file", "select"]
@@ -83,13 +84,19 @@ def select(db: Path | None = None, runs: Sequence[str] = (), rounds: Sequence[st
            models: Sequence[str] = (), tasks: Sequence[str] = ()) -> Selection:
     """The stored results matching every filter given (none: everything) and their runs."""
     from showdown.report.select import select_results
-    from showdown.store import Store, default_db_path
+
+    results, chosen = select_results(_store(db), runs, rounds, models, tasks)
+    return Selection(results, chosen)
+
+
+def _store(db: Path | None) -> Store:
+    """The store at ``db`` (default: the user's), which must exist: reports create nothing."""
+    from showdown.store import default_db_path
 
     path = db or default_db_path()
     if not path.is_file():
         raise StoreError(f"no store at {path} (run `showdown run` first, or give --db PATH)")
-    results, chosen = select_results(Store(path), runs, rounds, models, tasks)
-    return Selection(results, chosen)
+    return Store(path)
 
 
 def report(fmt: str = "md", db: Path | None = None, runs: Sequence[str] = (),
@@ -98,11 +105,14 @@ def report(fmt: str = "md", db: Path | None = None, runs: Sequence[str] = (),
     """The report of the selected results as ``fmt`` (terminal, md, html, json or csv); with
     ``output``, also written there (its folder created)."""
     from showdown.report import FORMATS, render
+    from showdown.report.select import select as select_source
 
     if fmt not in FORMATS:
         raise SelectionError(f"unknown report format {fmt!r} (choose from {', '.join(FORMATS)})")
-    chosen = select(db, runs, rounds, models, tasks)
-    text = render(chosen.results, chosen.runs, fmt)
+    # A source, not a list: results are read from the store as the report needs them, the
+    # tables from copies without the long texts (issue #19: 100k results stay bounded).
+    source, chosen_runs = select_source(_store(db), runs, rounds, models, tasks)
+    text = render(source, chosen_runs, fmt)
     if output is not None:
         try:
             output.parent.mkdir(parents=True, exist_ok=True)

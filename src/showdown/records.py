@@ -7,6 +7,7 @@ Every record is a plain dataclass so it can be stored as JSON and rebuilt withou
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import typing
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ __all__ = [
     "Result",
     "RunInfo",
     "RunOptions",
+    "StyleMetrics",
     "TestRun",
     "Verdict",
     "from_dict",
@@ -126,6 +128,22 @@ class Diagnosis:
     message: str
 
 
+@dataclass(frozen=True)
+class StyleMetrics:
+    """Style counts of one piece of code (None shares where nothing could carry one); worked
+    out once when an answer is judged (``showdown.codestyle``) and stored with its verdict."""
+
+    lines: int
+    functions: int
+    classes: int
+    docstring_share: float | None
+    type_hint_share: float | None
+    try_blocks: int
+    with_blocks: int
+    third_party: tuple[str, ...]
+    comment_density: float
+
+
 @dataclass
 class Verdict:
     """How a task judged one answer."""
@@ -141,6 +159,8 @@ class Verdict:
     isolation: str = ""
     #: The judging's seed where the task varies its tests per judging (``score --seed`` replays).
     seed: int | None = None
+    #: Style counts of ``code`` (None: it did not parse, or stored before they were kept).
+    style: StyleMetrics | None = None
 
     @property
     def features_passed(self) -> int:
@@ -245,22 +265,56 @@ def from_dict(cls: type[T], data: dict[str, Any]) -> T:
 
 
 def _build(cls: Any, data: Any) -> Any:
-    if data is None or not dataclasses.is_dataclass(cls):
-        return data
+    return data if data is None or not _is_record(cls) else _decoder(cls)(data)
+
+
+def _is_record(hint: Any) -> bool:
+    """A record class (a plain bool: ``is_dataclass`` narrows to a type mypy cannot hash)."""
+    return isinstance(hint, type) and dataclasses.is_dataclass(hint)
+
+
+#: How to rebuild one field's value from JSON.
+_Converter = typing.Callable[[Any], Any]
+
+
+@functools.cache
+def _decoder(cls: Any) -> _Converter:
+    """A function that rebuilds one ``cls`` from its dict, worked out once per class: reading
+    type hints is dear, and a store of 100k results rebuilds millions of records."""
     hints = typing.get_type_hints(cls)
-    kwargs = {f.name: _convert(hints[f.name], data[f.name])
-              for f in dataclasses.fields(cls) if f.name in data}
-    return cls(**kwargs)  # type: ignore[operator]
+    names = frozenset(f.name for f in dataclasses.fields(cls))
+    nested = tuple((f.name, convert) for f in dataclasses.fields(cls)
+                   if (convert := _converter(hints[f.name])) is not None)
+
+    def decode(data: dict[str, Any]) -> Any:
+        if nested:
+            data = dict(data)
+            for name, convert in nested:
+                if name in data:
+                    data[name] = convert(data[name])
+        try:
+            return cls(**data)
+        except TypeError:
+            if data.keys() <= names:
+                raise
+            # Written by another version: its extra keys are dropped.
+            return cls(**{k: v for k, v in data.items() if k in names})
+
+    return decode
 
 
-def _convert(hint: Any, value: Any) -> Any:
-    """Rebuild nested records: ``Record``, ``Record | None`` and ``list[Record]``."""
-    if value is None:
+def _converter(hint: Any) -> _Converter | None:
+    """Rebuild nested records: ``Record``, ``Record | None``, ``list[Record]``; and tuples
+    (JSON has only lists) as tuples. None: the value is used as it is."""
+    records = [a for a in typing.get_args(hint) if _is_record(a)]
+    if _is_record(hint):
+        records = [hint]
+    elif typing.get_origin(hint) is list and records:
+        item = _decoder(records[0])
+        return lambda value: None if value is None else [item(v) for v in value]
+    elif typing.get_origin(hint) is tuple:
+        return lambda value: None if value is None else tuple(value)
+    if not records:
         return None
-    if dataclasses.is_dataclass(hint):
-        return _build(hint, value)
-    args = typing.get_args(hint)
-    if typing.get_origin(hint) is list and args and dataclasses.is_dataclass(args[0]):
-        return [_build(args[0], v) for v in value]
-    records = [a for a in args if dataclasses.is_dataclass(a)]
-    return _build(records[0], value) if records else value
+    decode = _decoder(records[0])
+    return lambda value: None if value is None else decode(value)

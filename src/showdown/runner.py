@@ -9,16 +9,20 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import os
+import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from showdown.codestyle import style_metrics
 from showdown.fetch import reporting
 from showdown.hardware.busy import busy_snapshot
 from showdown.hardware.telemetry import Sampler, Telemetry, joules_per_token
 from showdown.judge import judge_answer
+from showdown.judging import JudgePool, judge_workers
 from showdown.preflight import check_settings, check_spec, probe_servers
 from showdown.providers import (
     ChatRequest,
@@ -82,6 +86,8 @@ class RunPlan:
     host: dict[str, Any] = field(default_factory=dict)
     warmup: bool = True
     task_dirs: list[Path] = field(default_factory=list)
+    #: Answers judged beside generation (``judging.judge_workers``); None: by where it runs.
+    judge_concurrency: int | None = None
 
 
 def now() -> str:
@@ -182,21 +188,27 @@ def _run_model(spec: ModelSpec, label: str, todo: list[tuple[Task, Case, int]], 
             turn.save(*key, plan.settings, Generation(error=str(exc)), None)
         return turn.results
     try:
-        settings, failure = turn.open(provider)
-        if failure is None and plan.warmup:
-            ev.phase(label, "warming up")
-            provider.stream(WARMUP)
-        for task, case, trial in todo:
-            if failure is not None:
-                turn.save(task, case, trial, plan.settings, Generation(error=failure), provider)
-                continue
-            turn.measure(provider, task, case, trial, settings)
-            if not provider.healthy():
-                # A crashed server is never reused: start a fresh one for what is left.
-                provider.close()
-                settings, failure = turn.open(provider, "restarting after a crash")
-    finally:
-        provider.close()
+        try:
+            settings, failure = turn.open(provider)
+            turn.start_judging(provider)
+            if failure is None and plan.warmup:
+                ev.phase(label, "warming up")
+                provider.stream(WARMUP)
+            for task, case, trial in todo:
+                if failure is not None:
+                    turn.save(task, case, trial, plan.settings, Generation(error=failure), provider)
+                    continue
+                turn.measure(provider, task, case, trial, settings)
+                if not provider.healthy():
+                    # A crashed server is never reused: start a fresh one for what is left.
+                    provider.close()
+                    settings, failure = turn.open(provider, "restarting after a crash")
+        finally:
+            provider.close()
+    except BaseException:
+        turn.finish_judging(ok=False)  # what was measured is still judged and stored
+        raise
+    turn.finish_judging(ok=True)
     return turn.results
 
 
@@ -213,6 +225,21 @@ class _ModelTurn:
     ev: Events
     results: list[Result] = field(default_factory=list)
     load_reported: bool = False
+    pool: JudgePool | None = None
+
+    def start_judging(self, provider: Provider) -> None:
+        """Judge beside generation where the model runs off the cores judging uses."""
+        workers = judge_workers(self.plan.judge_concurrency, provider.remote,
+                                provider.info.get("placement"))
+        if workers:
+            self.pool = JudgePool(workers, self.store.path)
+
+    def finish_judging(self, ok: bool) -> None:
+        """Judge and store what is still queued (raising a worker's failure only when ``ok``:
+        otherwise the error already on its way is the one to report)."""
+        if self.pool is not None:
+            self.pool.close(raise_failure=ok)
+            self.pool = None
 
     def open(self, provider: Provider, why: str = "loading") -> tuple[GenerationSettings, str | None]:
         """The settings in effect, or the error that keeps this model from running."""
@@ -245,6 +272,19 @@ class _ModelTurn:
     def save(self, task: Task, case: Case, trial: int, settings: GenerationSettings,
              generation: Generation, provider: Provider | None,
              telemetry: dict[str, Any] | None = None) -> None:
+        """Judge what came back and store the result: here, or on the judging pool while the
+        next answer streams."""
+        job = functools.partial(self._judge_and_store, task, case, trial, settings, generation,
+                                ModelInfo.decode(provider.info).encode() if provider else {},
+                                telemetry or {})
+        if self.pool is None:
+            job(self.store)
+        else:
+            self.pool.submit(job)
+
+    def _judge_and_store(self, task: Task, case: Case, trial: int, settings: GenerationSettings,
+                         generation: Generation, info: dict[str, Any], telemetry: dict[str, Any],
+                         store: Store) -> None:
         """Judge what came back (if anything did) and store the result at once.
 
         A failed generation (``error`` set: the server or the connection failed, not the
@@ -252,22 +292,27 @@ class _ModelTurn:
         model's code. An answer that ended properly is judged even when it holds no text (cut
         off while reasoning, or a refusal): that is the model's result.
         """
+        main = threading.current_thread() is threading.main_thread()
         verdict = None
         if generation.error is None and (generation.text or generation.reasoning
                                          or generation.refusal or generation.finish_reason):
-            self.ev.phase(self.label, f"judging {case.id} (trial {trial})")
+            if main:  # a judging worker leaves the live line to the answer streaming meanwhile
+                self.ev.phase(self.label, f"judging {case.id} (trial {trial})")
             answer = Answer(generation.text, generation.finish_reason)
             # judge_answer, not task.judge: an answer that breaks the judge is a verdict too.
             verdict = judge_answer(task, answer, self.sandbox, case.id)
             if generation.refusal:
                 verdict.diagnoses.insert(0, Diagnosis(
                     "refused", f"the model refused: {' '.join(generation.refusal.split())[:200]}"))
+            # Style counts once, here, not on every report of this result.
+            verdict.style = style_metrics(verdict.code) if verdict.code else None
         result = Result(self.run.run_id, self.label, self.spec.spec, task.id, trial, settings,
-                        generation, verdict, now(),
-                        ModelInfo.decode(provider.info).encode() if provider else {},
-                        {**self.plan.host, "busy": busy_snapshot()}, case.id, telemetry or {})
-        with deferred():  # a Ctrl-C now must not roll back a measured result
-            self.store.save_result(result)
+                        generation, verdict, now(), info,
+                        {**self.plan.host, "busy": busy_snapshot()}, case.id, telemetry)
+        # A Ctrl-C now must not roll back a measured result; signals reach only the main
+        # thread, so a worker's write needs no deferring.
+        with deferred() if main else contextlib.nullcontext():
+            store.save_result(result)
         self.results.append(result)
         self.ev.result(result)
 

@@ -10,7 +10,7 @@ import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -103,6 +103,53 @@ def check_new_store(path: Path) -> None:
                          "with --db)")
 
 
+_INSERT = ("INSERT OR REPLACE INTO results (run_id, model, task, case_id, trial, started_at,"
+           " score, tokens_per_s, error, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+
+def _row(result: Result) -> tuple[str, str, str, str, int, str, int | None, float | None,
+                                  str | None, str]:
+    """The values of a result's row: the columns reports filter on, then the whole record."""
+    gen, verdict = result.generation, result.verdict
+    return (result.run_id, result.model, result.task, result.case, result.trial,
+            result.started_at, verdict.score if verdict else None, gen.tokens_per_s, gen.error,
+            json.dumps(to_dict(result)))
+
+
+def _where(run_ids: Sequence[str] | None, rounds: Sequence[str] | None,
+           models: Sequence[str] | None, tasks: Sequence[str] | None) -> tuple[str, list[str]]:
+    """The WHERE clause (and its arguments) of a selection of results; empty: no filter."""
+    where: list[str] = []
+    args: list[str] = []
+    for column, values in (("r.run_id", run_ids), ("runs.round", rounds),
+                           ("r.model", models), ("r.task", tasks)):
+        if values:
+            where.append(f"{column} IN ({', '.join('?' * len(values))})")
+            args.extend(values)
+    return (" WHERE " + " AND ".join(where) if where else ""), args
+
+
+#: A record less its long texts, cut by SQLite (in C, before Python parses them): most of a
+#: record's bytes; ``_lean`` then makes sure of the rest (a test beyond the 16th, say).
+_LEAN_RECORD = ("json_remove(r.record, '$.generation.text', '$.generation.reasoning', "
+                + ", ".join(f"'$.verdict.functional[{i}].commands'" for i in range(16))
+                + ", CASE WHEN json_type(r.record, '$.verdict.style') = 'object' "
+                "THEN '$.verdict.code' ELSE '$.verdict.code.kept' END)")
+
+
+def _lean(data: dict[str, Any]) -> dict[str, Any]:
+    """A stored result's dict less its long texts (see ``Store.iter_results``)."""
+    gen, verdict = data.get("generation") or {}, data.get("verdict")
+    gen.pop("text", None)
+    gen.pop("reasoning", None)
+    if verdict:
+        for test in verdict.get("functional") or ():
+            test.pop("commands", None)
+        if verdict.get("style") is not None:
+            verdict.pop("code", None)
+    return data
+
+
 def default_db_path() -> Path:
     """``$SHOWDOWN_DB``, else ``$XDG_DATA_HOME/showdown/showdown.db`` (~/.local/share/...)."""
     if env := os.environ.get("SHOWDOWN_DB"):
@@ -171,6 +218,19 @@ class Store:
                  json.dumps(to_dict(run))),
             )
 
+    def save_results(self, results: Iterable[Result]) -> int:
+        """Write many results in one transaction (imports, benchmarks); returns how many.
+
+        All or nothing: on an error none of them is kept (unlike ``save_result`` there is no
+        rescue file, as the caller still holds the results).
+        """
+        count = 0
+        with self._tx() as db:
+            for result in results:
+                db.execute(_INSERT, _row(result))
+                count += 1
+        return count
+
     def save_result(self, result: Result) -> None:
         """Write one result atomically; a second write of the same key replaces it.
 
@@ -178,20 +238,12 @@ class Store:
         is appended to a JSON-lines file beside the store, or in the temp folder, and the
         StoreError names that file: a measurement is never simply dropped.
         """
-        gen, verdict = result.generation, result.verdict
-        record = json.dumps(to_dict(result))
+        row = _row(result)
         try:
             with self._tx() as db:
-                db.execute(
-                    "INSERT OR REPLACE INTO results (run_id, model, task, case_id, trial,"
-                    " started_at, score, tokens_per_s, error, record)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (result.run_id, result.model, result.task, result.case, result.trial,
-                     result.started_at, verdict.score if verdict else None, gen.tokens_per_s,
-                     gen.error, record),
-                )
+                db.execute(_INSERT, row)
         except StoreError as exc:
-            rescue = _rescue(self.path, result.run_id, record)
+            rescue = _rescue(self.path, result.run_id, row[-1])
             raise StoreError(f"{exc}; the result was kept in {rescue}") from exc
 
     def save_speed(self, run_id: str, started_at: str, model: str, config: str, depth: int,
@@ -259,19 +311,41 @@ class Store:
         tasks: Sequence[str] | None = None,
     ) -> list[Result]:
         """Results matching every filter given (None or empty: no filter), in measured order."""
-        where: list[str] = []
-        args: list[str] = []
-        for column, values in (("r.run_id", run_ids), ("runs.round", rounds),
-                               ("r.model", models), ("r.task", tasks)):
-            if values:
-                where.append(f"{column} IN ({', '.join('?' * len(values))})")
-                args.extend(values)
-        sql = "SELECT r.record FROM results r JOIN runs USING (run_id)"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
+        return list(self.iter_results(run_ids, rounds, models, tasks))
+
+    def iter_results(
+        self,
+        run_ids: Sequence[str] | None = None,
+        rounds: Sequence[str] | None = None,
+        models: Sequence[str] | None = None,
+        tasks: Sequence[str] | None = None,
+        lean: bool = False,
+    ) -> Iterator[Result]:
+        """``results``, one at a time as the rows are read (a report of 100k results need not
+        hold them all). ``lean``: the long texts (answer, reasoning, test command output, and
+        code whose style counts are stored) are left empty, for tables that only count."""
+        where, args = _where(run_ids, rounds, models, tasks)
+        column = _LEAN_RECORD if lean else "r.record"
+        sql = f"SELECT {column} FROM results r JOIN runs USING (run_id){where} ORDER BY r.id"
         with _reading(self.path):
-            rows = self._db.execute(sql + " ORDER BY r.id", args).fetchall()
-            return [from_dict(Result, json.loads(r[0])) for r in rows]
+            # A cursor of its own: the caller may query the store while this one is read.
+            for (record,) in self._db.cursor().execute(sql, args):
+                data = json.loads(record)
+                yield from_dict(Result, _lean(data) if lean else data)
+
+    def result_runs(
+        self,
+        run_ids: Sequence[str] | None = None,
+        rounds: Sequence[str] | None = None,
+        models: Sequence[str] | None = None,
+        tasks: Sequence[str] | None = None,
+    ) -> dict[str, int]:
+        """run_id -> how many results it holds among those the filters select (as ``results``)."""
+        where, args = _where(run_ids, rounds, models, tasks)
+        with _reading(self.path):
+            rows = self._db.execute("SELECT r.run_id, count(*) FROM results r JOIN runs USING "
+                                    f"(run_id){where} GROUP BY r.run_id", args).fetchall()
+        return dict(rows)
 
     def done_keys(self, run_id: str) -> set[tuple[str, str, str, int]]:
         """(model, task, case, trial) of every result a run already holds."""

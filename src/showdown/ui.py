@@ -34,14 +34,39 @@ def _result_line(result: Result) -> Text:
     return line.append(f" {score}, {gen.output_tokens} tokens, {rate}")
 
 
+class _Status:
+    """The live line's state; rich draws it at its own refresh rate, not once per chunk."""
+
+    def __init__(self) -> None:
+        self.model = ""
+        self.text = ""
+        self.chunks: int | None = None
+        self.elapsed_s = 0.0
+
+    def __rich__(self) -> Text:
+        line = Text.assemble((self.model, "bold cyan"), f"  {self.text}")
+        if self.chunks is None:
+            return line.append("…")
+        # Streamed chunks, shown as approximate tokens: the recorded count comes from the server.
+        rate = self.chunks / self.elapsed_s if self.elapsed_s > 0 else 0.0
+        return line.append(f"  ~{self.chunks} tokens, {rate:.1f} tok/s, {self.elapsed_s:.1f} s",
+                           style="green")
+
+
 class RunDisplay:
-    """A one-line live status on stderr plus a line per finished result."""
+    """A one-line live status on stderr plus a line per finished result.
+
+    A chunk only sets two numbers (the stream must not wait on the display); the line is
+    drawn ``REFRESH_PER_SECOND`` times a second from them.
+    """
+
+    REFRESH_PER_SECOND = 8
 
     def __init__(self, console: Console) -> None:
         self.console = console
-        self.model = ""
-        self.text = ""
-        self.live = Live(Text(""), console=console, refresh_per_second=8, transient=True)
+        self.status = _Status()
+        self.live = Live(self.status, console=console, refresh_per_second=self.REFRESH_PER_SECOND,
+                         transient=True)
 
     def __enter__(self) -> RunDisplay:
         self.live.__enter__()
@@ -52,15 +77,14 @@ class RunDisplay:
         self.live.__exit__(kind, exc, tb)
 
     def phase(self, model: str, text: str) -> None:
-        self.model, self.text = visible(model, True), visible(text, True)
-        self.live.update(Text.assemble((self.model, "bold cyan"), f"  {self.text}…"))
+        status = self.status
+        status.model, status.text = visible(model, True), visible(text, True)
+        status.chunks = None
 
     def progress(self, chunks: int, elapsed_s: float) -> None:
-        # Streamed chunks, shown as approximate tokens: the recorded count comes from the server.
-        rate = chunks / elapsed_s if elapsed_s > 0 else 0.0
-        self.live.update(Text.assemble((self.model, "bold cyan"), f"  {self.text}  ",
-                                       (f"~{chunks} tokens, {rate:.1f} tok/s, {elapsed_s:.1f} s",
-                                        "green")))
+        status = self.status
+        status.elapsed_s = elapsed_s
+        status.chunks = chunks
 
     def result(self, result: Result) -> None:
         self.console.print(_result_line(result), highlight=False, soft_wrap=True)

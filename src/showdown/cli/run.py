@@ -69,13 +69,18 @@ _FAIR = GenerationSettings()  # the defaults, shown in --help; the library appli
               "stderr).")
 @click.option("--allow-weak-isolation", "allow_weak", is_flag=True,
               help="Run the code with process isolation only where bubblewrap cannot run.")
+@click.option("--judge-concurrency", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Answers judged while the next one streams. Default: 1 where the model runs "
+                   "off this machine's CPU (remote, or wholly in VRAM), else 0 (each answer "
+                   "judged before the next, so judging never slows a CPU model's figures).")
 def command(models: tuple[str, ...], config_path: Path | None, task_ids: tuple[str, ...],
             task_dir: tuple[Path, ...], max_tokens: int | None, ctx_size: int | None,
             temperature: float | None, seed: int | None, trials: int | None,
             case_limit: int | None, only_cases: str | None, round_: str | None, db: Path | None,
             resume: str | None, retry: str | None, llama_server: Path | None,
             n_gpu_layers: str | None, health_timeout: float | None, idle_timeout: float | None,
-            sets: tuple[str, ...], as_json: bool, allow_weak: bool) -> None:
+            sets: tuple[str, ...], as_json: bool, allow_weak: bool,
+            judge_concurrency: int | None) -> None:
     """Benchmark models on tasks: stream, time, judge, store and print the tables."""
     from showdown.cli.output import note
     from showdown.fetch import reporting
@@ -87,7 +92,8 @@ def command(models: tuple[str, ...], config_path: Path | None, task_ids: tuple[s
         case_limit=case_limit, round=round_, n_gpu_layers=n_gpu_layers, llama_server=llama_server,
         only_cases=tuple(c.strip() for c in only_cases.split(",")) if only_cases else None,
         health_timeout_s=health_timeout, idle_timeout_s=idle_timeout, db=db, resume=resume,
-        retry_failed=retry, allow_weak_isolation=allow_weak, sets=sets)
+        retry_failed=retry, allow_weak_isolation=allow_weak, sets=sets,
+        judge_concurrency=judge_concurrency)
     with reporting(lambda message: note(message, "setup", "cyan")):
         prepared = prepare(request)  # every mistake now, as one line: nothing saved or loaded
     outcome = _execute(prepared, as_json)

@@ -12,12 +12,12 @@ import re
 import struct
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import numpy.typing as npt
-from gguf import GGUFReader, LlamaFileType, ReaderTensor
+if TYPE_CHECKING:  # numpy and gguf load when a model file is read, not with every command
+    from gguf import GGUFReader, ReaderTensor
 
 from showdown.errors import GgufError
 
@@ -103,21 +103,29 @@ def read_gguf(path: Path | str) -> GgufInfo:
     return _build_info(shards, first, tensors)
 
 
-class _Reader(GGUFReader):
-    """GGUFReader over a plain ndarray view of its memory map.
+@cache
+def _reader_class() -> type[GGUFReader]:
+    """GGUFReader over a plain ndarray view of its memory map (made on first use, as numpy
+    and gguf are imported only then).
 
     The reader slices its buffer once per token string of the tokenizer arrays; slicing an
     ``np.memmap`` runs memmap's Python-level bookkeeping each time, slicing a plain view of the
     same mapping does not (about 2.5x faster on a 49k-token vocabulary; still no weights read).
     """
+    import numpy as np
+    import numpy.typing as npt
+    from gguf import GGUFReader
 
-    @property  # type: ignore[override]
-    def data(self) -> npt.NDArray[Any]:
-        return self._plain
+    class _Reader(GGUFReader):
+        @property  # type: ignore[override]
+        def data(self) -> npt.NDArray[Any]:
+            return self._plain
 
-    @data.setter
-    def data(self, value: npt.NDArray[Any]) -> None:
-        self._plain = value.view(np.ndarray)
+        @data.setter
+        def data(self, value: npt.NDArray[Any]) -> None:
+            self._plain = value.view(np.ndarray)
+
+    return _Reader
 
 
 #: GGUF versions llama.cpp reads (version 1 was dropped in 2023).
@@ -147,7 +155,7 @@ def _open(path: Path) -> GGUFReader:
     """A reader for one file, with the gguf package's assorted failures turned into GgufError."""
     _check_header(path)
     try:
-        return _Reader(path)
+        return _reader_class()(path)
     # The gguf package fails on a cut file with whatever numpy or struct raised first
     # ("cannot reshape array ..."): any of them means the same thing to a user.
     except (ValueError, OSError, IndexError, KeyError, struct.error, TypeError,
@@ -249,6 +257,8 @@ def _split_bytes(tensors: Iterable[ReaderTensor], n_layer: int) -> tuple[list[in
 
 def _file_type(code: int | None, tensors: list[ReaderTensor]) -> str:
     """``general.file_type`` as llama.cpp names it (Q4_K_M), else the dominant tensor type."""
+    from gguf import LlamaFileType
+
     if code is not None:
         try:
             return LlamaFileType(code).name.removeprefix("MOSTLY_").removeprefix("ALL_")

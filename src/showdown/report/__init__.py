@@ -6,17 +6,17 @@ pure) and hands them to a format. Nothing here reads the store; callers select t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from showdown.records import Result, RunInfo
 from showdown.report.export import render_csv, render_json
-from showdown.report.html import render_html
+from showdown.report.html import detail_cells, html_parts, render_html
 from showdown.report.markdown import render_markdown
-from showdown.report.rows import Report, build_report
+from showdown.report.rows import Report, Source, build_report, lean_result
 from showdown.report.terminal import render_text
 
-__all__ = ["FORMATS", "build_report", "render", "write_report"]
+__all__ = ["FORMATS", "build_report", "render", "render_parts", "write_report"]
 
 #: Format name -> renderer; ``terminal`` is plain text here (colour only on a live console).
 FORMATS: dict[str, Callable[[Report], str]] = {
@@ -28,18 +28,47 @@ FORMATS: dict[str, Callable[[Report], str]] = {
 }
 
 
-def render(results: Sequence[Result], runs: Sequence[RunInfo], fmt: str) -> str:
+def render(results: Iterable[Result] | Source, runs: Sequence[RunInfo], fmt: str) -> str:
     """The report of these results as ``fmt`` (terminal, md, html, json or csv)."""
-    try:
-        renderer = FORMATS[fmt]
-    except KeyError:
-        raise ValueError(f"unknown report format {fmt!r} (choose from {', '.join(FORMATS)})") from None
-    return renderer(build_report(results, runs))
+    return "".join(render_parts(results, runs, fmt))
 
 
-def write_report(results: Sequence[Result], runs: Sequence[RunInfo], fmt: str, path: Path) -> Path:
+def render_parts(results: Iterable[Result] | Source, runs: Sequence[RunInfo],
+                 fmt: str) -> Iterator[str]:
+    """``render`` in pieces to write one after another (the HTML page of a large store is
+    hundreds of megabytes: it is never joined into one string)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown report format {fmt!r} (choose from {', '.join(FORMATS)})")
+    if fmt == "html" and isinstance(results, Source):
+        # One read of the store: each result's detail block is made as it is read, and the
+        # tables are built from the same results less their long texts.
+        lean: list[Result] = []
+        labels = {run.run_id: run.round for run in runs if run.round}  # as round_labels
+        details = detail_cells(_keeping_lean(results, lean), labels)
+        yield from html_parts(build_report(lean, runs), details)
+        return
+    report = build_report(results, runs)
+    if fmt == "html":
+        yield from html_parts(report)
+    else:
+        yield FORMATS[fmt](report)
+
+
+def _keeping_lean(results: Iterable[Result], lean: list[Result]) -> Iterator[Result]:
+    """Each result, in full, while its lean copy is added to ``lean``."""
+    for result in results:
+        lean.append(lean_result(result))
+        yield result
+
+
+def write_report(results: Iterable[Result] | Source, runs: Sequence[RunInfo], fmt: str,
+                 path: Path) -> Path:
     """Render and write a report (creating its folder); returns the path written."""
-    text = render(results, runs, fmt)
+    parts = render_parts(results, runs, fmt)
+    first = next(parts)  # the report is built before the file is opened
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    with path.open("w", encoding="utf-8") as out:
+        out.write(first)
+        for part in parts:
+            out.write(part)
     return path

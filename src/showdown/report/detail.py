@@ -8,6 +8,7 @@ exact in JSON.
 
 from __future__ import annotations
 
+import functools
 import html
 import shlex
 from collections.abc import Sequence
@@ -18,7 +19,15 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from showdown.records import ExecResult, Result, RunInfo, is_failed, result_id, to_dict
+from showdown.records import (
+    ExecResult,
+    GenerationSettings,
+    Result,
+    RunInfo,
+    is_failed,
+    result_id,
+    to_dict,
+)
 from showdown.report.context import host_text
 from showdown.report.jsonout import result_json
 from showdown.safetext import safe_text, visible
@@ -148,6 +157,12 @@ def _pre(title: str, text: str) -> str:
     return f"<h4>{html.escape(visible(title, True))}</h4><pre>{shown}{html.escape(more)}</pre>"
 
 
+@functools.lru_cache(maxsize=256)
+def _settings_html(settings: GenerationSettings) -> str:
+    """The settings as the detail block shows them (a run's results share a handful)."""
+    return html.escape(str(to_dict(settings)))
+
+
 def detail_html(result: Result) -> str:
     """A collapsible block with the result's answer, code, checks and tests."""
     rid = result_id(result)
@@ -166,7 +181,7 @@ def detail_html(result: Result) -> str:
                              for r in test.commands)
             parts.append(_pre(f"Test {'pass' if test.passed else 'FAIL'}: {test.name} "
                               f"{test.detail}", runs or "(no command)"))
-    settings = html.escape(str(to_dict(result.settings)))
+    settings = _settings_html(result.settings)
     return (f'<details class="result" id="r-{rid}"><summary><code>{rid}</code> '
             f"{html.escape(visible(head, True))}</summary><p>settings {settings}</p>"
             f'{"".join(parts)}</details>')

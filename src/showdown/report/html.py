@@ -10,10 +10,12 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Iterable, Iterator, Mapping
 from importlib import resources
 from typing import Any
 
 from showdown import __version__
+from showdown.records import Result
 from showdown.report import fmt
 from showdown.report.context import group_anchor
 from showdown.report.detail import detail_html
@@ -22,7 +24,7 @@ from showdown.report.rows import Report
 from showdown.report.tables import Section, TableSpec, sections, title
 from showdown.safetext import visible
 
-__all__ = ["TIER_COLOURS", "chart_data", "render_html"]
+__all__ = ["TIER_COLOURS", "Details", "chart_data", "detail_cells", "html_parts", "render_html"]
 
 #: One colour per place a model ran, shared by the charts and the table chips.
 TIER_COLOURS = {"vram": "#16a34a", "partial": "#d97706", "cpu": "#dc2626", "cloud": "#2563eb",
@@ -124,21 +126,34 @@ def _section(section: Section) -> str:
             f'<p class="intro">{_esc(section.intro)}</p>{tables}{items}</section>')
 
 
-def _details(report: Report) -> str:
-    """Every result's detail, under one heading per (round, model, task) the tables link to."""
-    labels = dict(report.labels)
-    cells: dict[tuple[str, str, str], list[str]] = {}
-    for result in report.results:
+#: Each result's detail block under its (round, model, task), in the order first seen.
+Details = dict[tuple[str, str, str], list[str]]
+
+
+def detail_cells(results: Iterable[Result], labels: Mapping[str, str]) -> Details:
+    """The detail block of each result, grouped under its (round, model, task)."""
+    cells: Details = {}
+    for result in results:
         key = (labels.get(result.run_id, result.run_id), result.model, result.task)
         cells.setdefault(key, []).append(detail_html(result))
+    return cells
+
+
+def _details(report: Report, cells: Details | None = None) -> Iterator[str]:
+    """Every result's detail, under one heading per (round, model, task) the tables link to
+    (in pieces: a report of 100k results need not be one string twice over)."""
+    if cells is None:
+        cells = detail_cells(report.results, dict(report.labels))
     if not cells:
-        return ""
-    blocks = "".join(
-        f'<div class="cell" id="{group_anchor(*key)}"><h3>{_esc(" · ".join(key))}</h3>'
-        f'{"".join(items)}</div>' for key, items in cells.items())
-    return ('<section id="results"><h2>Results</h2><p class="intro">Each answer, its '
-            "extracted code, checks and test commands; the same as <code>showdown show ID"
-            f"</code>.</p>{blocks}</section>")
+        return
+    yield ('<section id="results"><h2>Results</h2><p class="intro">Each answer, its '
+           "extracted code, checks and test commands; the same as <code>showdown show ID"
+           "</code>.</p>")
+    for key, items in cells.items():
+        yield f'<div class="cell" id="{group_anchor(*key)}"><h3>{_esc(" · ".join(key))}</h3>'
+        yield from items
+        yield "</div>"
+    yield "</section>"
 
 
 def _numbers(report: Report) -> str:
@@ -174,15 +189,20 @@ def _count(n: int, word: str) -> str:
 
 def render_html(report: Report) -> str:
     """The whole page: heading, figures, charts, then every table, as one HTML document."""
+    return "".join(html_parts(report))
+
+
+def html_parts(report: Report, details: Details | None = None) -> Iterator[str]:
+    """``render_html``'s page in order, piece by piece, to write without joining it first
+    (``details``: the detail blocks, when already made as the results were read)."""
     data = chart_data(report)
     parts = {s.key: s for s in sections(report) if s.tables or (s.key == "context" and s.bullets)}
     order = ("leaderboard", "performance", "quality", "failed", "tiers", "style", "context")
-    body = "".join(_section(parts[k]) for k in order if k in parts) + _details(report)
     heading = _esc(title(report))
     sub = " · ".join([_count(len(report.models), "model"), _count(len(report.rounds), "round"),
                       ", ".join(report.tasks)])
     json_text = json.dumps(data, ensure_ascii=True).replace("</", "<\\/")
-    return f"""<!doctype html>
+    yield f"""<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -196,7 +216,10 @@ def render_html(report: Report) -> str:
 <main class="wrap">
 {_numbers(report)}
 {_charts(data)}
-{body}
+"""
+    yield "".join(_section(parts[k]) for k in order if k in parts)
+    yield from _details(report, details)
+    yield f"""
 </main>
 <footer class="wrap">Made by showdown {_esc(__version__)}. Charts drawn with Chart.js
 (MIT licence), inlined so this page works offline.</footer>

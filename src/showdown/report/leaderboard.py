@@ -9,7 +9,7 @@ it ran) next to how its score and speed moved.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from showdown.report.groups import Group, group_score, group_speed
@@ -66,40 +66,45 @@ def _by_model_task(groups: Iterable[Group]) -> dict[tuple[str, str], list[Group]
 def leaderboard(groups: Iterable[Group]) -> list[LeaderRow]:
     """Best group per (model, task), ranked within each task by score, then tok/s."""
     cells = _by_model_task(groups)
-    best = {k: max(gs, key=_key) for k, gs in cells.items()}  # max keeps the earliest on a tie
+    # Each group's key once: a score is a bootstrap, too dear to redo on every comparison.
+    keys = {id(g): _key(g) for gs in cells.values() for g in gs}
+    best = {k: max(gs, key=lambda g: keys[id(g)]) for k, gs in cells.items()}  # earliest on a tie
     rows: list[LeaderRow] = []
     for task in sorted({k[0] for k in best}):
         ranked = sorted((g for k, g in best.items() if k[0] == task),
-                        key=lambda g: (tuple(-x for x in _key(g)), g.model.lower()))
+                        key=lambda g: (tuple(-x for x in keys[id(g)]), g.model.lower()))
+        ranked_keys = [keys[id(g)] for g in ranked]
         for group in ranked:
+            key = keys[id(group)]
             rows.append(LeaderRow(
-                rank=1 + sum(_key(other) > _key(group) for other in ranked),
+                rank=1 + sum(other > key for other in ranked_keys),
                 model=group.model, task=task, round=group.round,
                 rounds=tuple(g.round for g in cells[(task, group.model)]),
                 placement=group.placement, size_bytes=group.size_bytes,
                 tokens_per_s=group_speed(group), score=group_score(group),
-                samples=len(group.results), note=_note(group, ranked),
+                samples=len(group.results), note=_note(group, ranked, keys),
             ))
     return rows
 
 
-def _note(group: Group, ranked: Sequence[Group]) -> str:
+def _note(group: Group, ranked: Sequence[Group], keys: Mapping[int, tuple[float, float]]) -> str:
     failed = (f"{group.failed} failed generation{'s' if group.failed > 1 else ''} not counted"
               if group.failed else "")
-    return "; ".join(p for p in (_tie_note(group, ranked), failed) if p)
+    return "; ".join(p for p in (_tie_note(group, ranked, keys), failed) if p)
 
 
-def _tie_note(group: Group, ranked: Sequence[Group]) -> str:
+def _tie_note(group: Group, ranked: Sequence[Group],
+              keys: Mapping[int, tuple[float, float]]) -> str:
     """Why this row sits where it does among the rows with the same score."""
-    score, speed = _key(group)
-    peers = [g for g in ranked if g is not group and _key(g)[0] == score]
+    score, speed = keys[id(group)]
+    peers = [g for g in ranked if g is not group and keys[id(g)][0] == score]
     if not peers:
         return ""
     if speed < 0:
         names = ", ".join(g.model for g in peers)
         return f"tied on score with {names}; no tok/s recorded, so ranked below those with one"
-    same = [g.model for g in peers if _key(g)[1] == speed]
-    other = [g.model for g in peers if _key(g)[1] != speed]
+    same = [g.model for g in peers if keys[id(g)][1] == speed]
+    other = [g.model for g in peers if keys[id(g)][1] != speed]
     parts = [f"same score and tok/s as {', '.join(same)}: same rank"] if same else []
     if len(other) == 1:
         parts.append(f"tied on score with {other[0]}; ordered by tok/s")

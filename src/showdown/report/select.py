@@ -6,13 +6,14 @@ The report builders never read the store; this is the one place that does, so a 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from showdown.errors import SelectionError
 from showdown.records import Result, RunInfo
 from showdown.store import Store
 
-__all__ = ["SelectionError", "select_results"]
+__all__ = ["Selection", "SelectionError", "select", "select_results"]
 
 
 def _known(kind: str, asked: Sequence[str], known: Sequence[str]) -> None:
@@ -35,16 +36,34 @@ def _expand_runs(asked: Sequence[str], runs: Sequence[RunInfo]) -> list[str]:
     return out
 
 
-def select_results(store: Store, run_ids: Sequence[str] = (), rounds: Sequence[str] = (),
-                   models: Sequence[str] = (), tasks: Sequence[str] = ()
-                   ) -> tuple[list[Result], list[RunInfo]]:
+@dataclass(frozen=True)
+class Selection:
+    """The selected results, read from the store afresh each time they are iterated, so a
+    report of 100k results never holds them all (``lean``: without their long texts)."""
+
+    store: Store
+    run_ids: tuple[str, ...] = ()
+    rounds: tuple[str, ...] = ()
+    models: tuple[str, ...] = ()
+    tasks: tuple[str, ...] = ()
+
+    def __iter__(self) -> Iterator[Result]:
+        return self.store.iter_results(self.run_ids, self.rounds, self.models, self.tasks)
+
+    def lean(self) -> Iterator[Result]:
+        return self.store.iter_results(self.run_ids, self.rounds, self.models, self.tasks,
+                                       lean=True)
+
+
+def select(store: Store, run_ids: Sequence[str] = (), rounds: Sequence[str] = (),
+           models: Sequence[str] = (), tasks: Sequence[str] = ()) -> tuple[Selection, list[RunInfo]]:
     """The results matching every filter given (none given: everything) and their runs."""
     runs = store.runs()
-    ids = _expand_runs(run_ids, runs)
+    chosen = Selection(store, tuple(_expand_runs(run_ids, runs)), tuple(rounds), tuple(models),
+                       tuple(tasks))
     _known("round", rounds, list(dict.fromkeys(r.round for r in runs if r.round)))
-    results = store.results(run_ids=ids or None, rounds=list(rounds) or None,
-                            models=list(models) or None, tasks=list(tasks) or None)
-    if not results:
+    used = store.result_runs(chosen.run_ids, chosen.rounds, chosen.models, chosen.tasks)
+    if not used:
         everything = store.results()
         if not everything:
             raise SelectionError(f"the store {store.path} holds no results yet (run `showdown run`)")
@@ -52,5 +71,12 @@ def select_results(store: Store, run_ids: Sequence[str] = (), rounds: Sequence[s
         _known("task", tasks, sorted({r.task for r in everything}))
         raise SelectionError("no results match that selection (each filter matches something, "
                              "but not all together)")
-    used = {r.run_id for r in results}
-    return results, [r for r in runs if r.run_id in used]
+    return chosen, [r for r in runs if r.run_id in used]
+
+
+def select_results(store: Store, run_ids: Sequence[str] = (), rounds: Sequence[str] = (),
+                   models: Sequence[str] = (), tasks: Sequence[str] = ()
+                   ) -> tuple[list[Result], list[RunInfo]]:
+    """``select``, with the results read into a list."""
+    chosen, runs = select(store, run_ids, rounds, models, tasks)
+    return list(chosen), runs

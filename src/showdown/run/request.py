@@ -53,6 +53,8 @@ class RunRequest:
     resume: str | None = None
     retry_failed: str | None = None
     allow_weak_isolation: bool = False
+    #: Answers judged while the next streams (None: 1 for remote or all-in-VRAM models, else 0).
+    judge_concurrency: int | None = None
     probe: bool = True
     write_report: bool = True
 

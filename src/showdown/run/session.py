@@ -75,6 +75,7 @@ def prepare(request: RunRequest) -> Prepared:
         again = {key[0] for key in redo}
         plan.specs = [s for s in plan.specs if model_label(s) in again]
     check_plan(plan, probe=request.probe)  # every mistake now: nothing saved, no model loaded
+    plan.judge_concurrency = request.judge_concurrency  # how to run, not what: resumes may differ
     plan.host = host_fingerprint() | {"busy": busy_snapshot()}
     # Hidden from the programs under test: the store, and the tasks' own files (hidden tests,
     # reference solutions).
