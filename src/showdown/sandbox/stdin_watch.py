@@ -26,13 +26,22 @@ _FIRST_LOOK_S = 0.02
 _EVERY_S = 0.05
 
 
+def _per_thread(pid: int, name: str) -> list[Path]:
+    """``/proc/PID/task/*/NAME``; empty when the process is already gone (it may exit while
+    it is looked at: a race, not an error)."""
+    try:
+        return list(Path(f"/proc/{pid}/task").glob(f"*/{name}"))
+    except OSError:
+        return []
+
+
 def descendants(pid: int) -> list[int]:
     """Every live process below ``pid`` (children of all its threads, recursively)."""
     found: list[int] = []
     todo = [pid]
     while todo and len(found) < 4096:
         current = todo.pop()
-        for children in Path(f"/proc/{current}/task").glob("*/children"):
+        for children in _per_thread(current, "children"):
             with contextlib.suppress(OSError, ValueError):
                 todo += [int(c) for c in children.read_text().split()]
         if current != pid:
@@ -42,7 +51,7 @@ def descendants(pid: int) -> list[int]:
 
 def blocked_on(pid: int, pipe: str) -> bool:
     """Whether any thread of ``pid`` is blocked in a read of ``pipe`` ("pipe:[INODE]")."""
-    for syscall in Path(f"/proc/{pid}/task").glob("*/syscall"):
+    for syscall in _per_thread(pid, "syscall"):
         try:
             fields = syscall.read_text().split()
             if not fields or not fields[0].isdigit() or int(fields[0]) not in _READS:
