@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from showdown.codestyle import style_metrics
 from showdown.fetch import reporting
-from showdown.hardware.busy import busy_snapshot
+from showdown.hardware.busy import busy_snapshot, own_cores
 from showdown.hardware.telemetry import Sampler, Telemetry, joules_per_token
 from showdown.judge import judge_answer
 from showdown.judging import JudgePool, judge_workers
@@ -308,7 +308,8 @@ class _ModelTurn:
             verdict.style = style_metrics(verdict.code) if verdict.code else None
         result = Result(self.run.run_id, self.label, self.spec.spec, task.id, trial, settings,
                         generation, verdict, now(), info,
-                        {**self.plan.host, "busy": busy_snapshot()}, case.id, telemetry)
+                        {**self.plan.host, "busy": busy_snapshot(own_cores(telemetry))}, case.id,
+                        telemetry)
         # A Ctrl-C now must not roll back a measured result; signals reach only the main
         # thread, so a worker's write needs no deferring.
         with deferred() if main else contextlib.nullcontext():

@@ -14,7 +14,7 @@ from typing import Any
 import psutil
 
 __all__ = ["BUSY_LOAD_PER_CORE", "busy_snapshot", "busy_warning", "load_average",
-           "other_showdown_runs"]
+           "other_showdown_runs", "own_cores"]
 
 #: One-minute load per logical core above which the machine counts as busy.
 BUSY_LOAD_PER_CORE = 0.75
@@ -43,10 +43,19 @@ def other_showdown_runs() -> list[int]:
     return found
 
 
-def busy_snapshot() -> dict[str, Any]:
-    """What the machine was doing at this moment, JSON-ready."""
+def busy_snapshot(own_cores: float = 0.0) -> dict[str, Any]:
+    """What the machine was doing at this moment, JSON-ready. ``own_cores``: how many cores the
+    measurement itself kept busy (a CPU model's own server), which is no sign of other work."""
     return {"load_avg": load_average(), "cpu_count": os.cpu_count(),
-            "other_showdown_runs": other_showdown_runs()}
+            "own_cores": round(own_cores, 2), "other_showdown_runs": other_showdown_runs()}
+
+
+def own_cores(telemetry: Mapping[str, Any]) -> float:
+    """Cores the model's own server used on average while it generated (0 when unmeasured)."""
+    cpu, seconds = telemetry.get("proc_cpu_s"), telemetry.get("duration_s")
+    if isinstance(cpu, int | float) and isinstance(seconds, int | float) and seconds > 0:
+        return max(float(cpu) / float(seconds), 0.0)
+    return 0.0
 
 
 def busy_warning(snapshots: Iterable[Mapping[str, Any]]) -> str | None:
@@ -55,12 +64,13 @@ def busy_warning(snapshots: Iterable[Mapping[str, Any]]) -> str | None:
     for snap in snapshots:
         load = snap.get("load_avg")
         if isinstance(load, list) and load:
-            peak = max(peak, float(load[0]))
+            # The measurement's own server is not "other work": a CPU model loads every core.
+            peak = max(peak, float(load[0]) - float(snap.get("own_cores") or 0.0))
         cores = max(cores, int(snap.get("cpu_count") or 0))
         others |= set(snap.get("other_showdown_runs") or [])
     parts = []
     if cores and peak > BUSY_LOAD_PER_CORE * cores:
-        parts.append(f"load average up to {peak:.1f} on {cores} cores")
+        parts.append(f"load average up to {peak:.1f} on {cores} cores besides the model's own server")
     if others:
         parts.append(f"{len(others)} other showdown run{'s' if len(others) > 1 else ''} active")
     if not parts:
