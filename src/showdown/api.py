@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from showdown.errors import SelectionError, ShowdownError, StoreError
+from showdown.errors import SelectionError, ShowdownError
 from showdown.records import Result, RunInfo, Verdict
 from showdown.run.request import DEFAULT_TASK, RunRequest
 from showdown.run.session import RunResult, execute, prepare
+from showdown.run.stored import open_store
 from showdown.runner import Events
-from showdown.store import Store
 
 __all__ = ["DEFAULT_TASK", "RunRequest", "RunResult", "Selection", "ShowdownError", "report",
            "run", "score", "score_file", "select"]
@@ -85,18 +85,9 @@ def select(db: Path | None = None, runs: Sequence[str] = (), rounds: Sequence[st
     """The stored results matching every filter given (none: everything) and their runs."""
     from showdown.report.select import select_results
 
-    results, chosen = select_results(_store(db), runs, rounds, models, tasks)
+    results, chosen = select_results(open_store(db), runs, rounds, models, tasks)
     return Selection(results, chosen)
 
-
-def _store(db: Path | None) -> Store:
-    """The store at ``db`` (default: the user's), which must exist: reports create nothing."""
-    from showdown.store import default_db_path
-
-    path = db or default_db_path()
-    if not path.is_file():
-        raise StoreError(f"no store at {path} (run `showdown run` first, or give --db PATH)")
-    return Store(path)
 
 
 def report(fmt: str = "md", db: Path | None = None, runs: Sequence[str] = (),
@@ -111,7 +102,7 @@ def report(fmt: str = "md", db: Path | None = None, runs: Sequence[str] = (),
         raise SelectionError(f"unknown report format {fmt!r} (choose from {', '.join(FORMATS)})")
     # A source, not a list: results are read from the store as the report needs them, the
     # tables from copies without the long texts (issue #19: 100k results stay bounded).
-    source, chosen_runs = select_source(_store(db), runs, rounds, models, tasks)
+    source, chosen_runs = select_source(open_store(db), runs, rounds, models, tasks)
     text = render(source, chosen_runs, fmt)
     if output is not None:
         try:
