@@ -24,6 +24,7 @@ from showdown.records import (
 )
 from showdown.report.rows import lean_result
 from showdown.store import Store, StoreError
+from showdown.store.sqlite import SqliteStore
 
 
 def make_result(run_id: str, model: str = "m", trial: int = 1, score: int = 94) -> Result:
@@ -97,7 +98,7 @@ def test_unwritable_location_is_a_clear_error(tmp_path: Path) -> None:
 def test_read_only_store_fails_the_write_check(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
     Store(path).close()
-    store = Store.__new__(Store)
+    store = object.__new__(SqliteStore)
     store.path = path
     store._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
     with pytest.raises(StoreError, match="cannot write"):
