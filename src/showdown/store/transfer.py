@@ -126,21 +126,21 @@ def _add(bundle: Bundle, line: bytes, schema: int, where: str) -> None:
     if not isinstance(value, dict):
         raise TransferError(f"{where}: the {kind} is not an object")
     if kind == "run":
-        bundle.runs.append(_rebuilt(RunInfo, value, where))
+        bundle.runs.append(_rebuilt(RunInfo, "run", value, where))
     elif kind == "result":
-        bundle.results.append(_rebuilt(Result, upgrade_record(value, schema), where))
+        bundle.results.append(_rebuilt(Result, "result", upgrade_record(value, schema), where))
     elif kind == "speed":
         bundle.speed.append(_speed(value, where))
     else:
         raise TransferError(f"{where}: unknown record kind {kind!r} (run, result or speed)")
 
 
-def _rebuilt(cls: type[Any], data: dict[str, Any], where: str) -> Any:
+def _rebuilt(cls: type[Any], kind: str, data: dict[str, Any], where: str) -> Any:
     try:
         record = from_dict(cls, data)
     except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:
         raise TransferError(f"{where}: not a {cls.__name__} record ({exc})") from exc
-    problem = shape_problem(record, cls, cls.__name__.lower())
+    problem = shape_problem(record, cls, kind)
     if problem:
         raise TransferError(f"{where}: {problem}")
     return record
