@@ -47,7 +47,7 @@ def test_unreachable_or_missing_databases_are_one_line(pg_server: PgServer, tmp_
     with pytest.raises(StoreError, match='database "nosuchdb" does not exist') as info:
         Store(no_db)
     assert "\n" not in str(info.value)
-    with pytest.raises(StoreError, match="cannot open the store .*No such file"):
+    with pytest.raises(StoreError, match=r"cannot open the store .*No such file"):
         Store(f"postgresql://u:pw@/x?host={tmp_path}")
     # A run against a dead server is refused before any model is asked anything.
     proc = showdown("run", "--db", f"postgresql://u:pw@/x?host={tmp_path}", "-m",
