@@ -25,12 +25,21 @@ from showdown.store import Store, locate
 from showdown.store.location import redact
 
 ROOT = Path(__file__).resolve().parent.parent
-ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+
+
+@pytest.fixture(autouse=True)
+def _data_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run on PostgreSQL writes its HTML report to the data folder: a temporary one here."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+
+
+def env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT / "src")}
 
 
 def showdown(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "showdown", *args], capture_output=True,
-                          text=True, timeout=timeout, env=ENV)
+                          text=True, timeout=timeout, env=env())
 
 
 def test_locations_are_told_apart_and_passwords_never_shown(tmp_path: Path) -> None:
@@ -101,7 +110,7 @@ for trial in range(1, 101):
 
 def test_two_processes_writing_one_store_lose_nothing(pg_url: str) -> None:
     procs = [subprocess.Popen([sys.executable, "-c", WRITER, pg_url, name, str(ROOT / "tests")],
-                              env=ENV, stderr=subprocess.PIPE, text=True)
+                              env=env(), stderr=subprocess.PIPE, text=True)
              for name in ("left", "right")]
     for proc in procs:
         _, err = proc.communicate(timeout=300)
@@ -119,12 +128,12 @@ def test_run_interrupt_resume_runs_report_and_show_on_postgres(pg_url: str, tmp_
                                                                 ) -> None:
     scratch = tmp_path / "scratch"
     scratch.mkdir()
-    env = {**ENV, "TMPDIR": str(scratch)}
+    run_env = {**env(), "TMPDIR": str(scratch)}
     models = [a for m in ("alpha", "beta") for a in ("-m", f"{m}=openai-compat:URL/v1#m")]
     with fake_server({"POST /v1/chat/completions": slow_answer}) as server:
         args = [a.replace("URL", server.url) for a in models]
         proc = subprocess.Popen([sys.executable, "-m", "showdown", "run", "--db", pg_url,
-                                 "--trials", "2", *args], env=env, text=True,
+                                 "--trials", "2", *args], env=run_env, text=True,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and proc.poll() is None:
@@ -136,7 +145,7 @@ def test_run_interrupt_resume_runs_report_and_show_on_postgres(pg_url: str, tmp_
         assert proc.returncode == 130, err
         assert "--resume" in err and "--db postgresql://postgres@/" in err
         resumed = subprocess.run([sys.executable, "-m", "showdown", "run", "--resume", "--db",
-                                  pg_url], env=env, text=True, capture_output=True, timeout=300)
+                                  pg_url], env=run_env, text=True, capture_output=True, timeout=300)
         assert resumed.returncode == 0, resumed.stderr
     (run,) = json.loads(showdown("runs", "--json", "--db", pg_url).stdout)
     assert run["status"] == "finished" and run["results"] == 4 and run["failed"] == 0
@@ -155,6 +164,29 @@ def test_shared_env_url_is_the_default_store(pg_url: str, monkeypatch: pytest.Mo
                                              ) -> None:
     Store(pg_url).save_run(make_run("r-env"))
     proc = subprocess.run([sys.executable, "-m", "showdown", "runs", "--json"], text=True,
-                          capture_output=True, timeout=60, env={**ENV, "SHOWDOWN_DB": pg_url})
+                          capture_output=True, timeout=60, env={**env(), "SHOWDOWN_DB": pg_url})
     assert proc.returncode == 0, proc.stderr
     assert [r["run_id"] for r in json.loads(proc.stdout)] == ["r-env"]
+
+
+def test_the_sandbox_hides_the_store_whatever_its_kind(tmp_path: Path) -> None:
+    assert locate(str(tmp_path / "s.db")).private_dirs() == [tmp_path.resolve()]
+    assert locate("postgresql://me@/db?host=/run/pg").private_dirs() == [Path("/run/pg")]
+    assert locate("postgresql://me@%2Fvar%2Frun%2Fpostgresql/db").private_dirs() == [
+        Path("/var/run/postgresql")]
+    assert locate("postgresql://me@db.example:5432/db").private_dirs() == []
+
+
+@pytest.mark.integration
+def test_a_real_run_on_the_bundled_model_lands_in_postgres(
+        pg_url: str, bundled_model: Path, llama_server_bin: Path, tmp_path: Path) -> None:
+    proc = showdown("run", "--max-tokens", "64", "--json", "--llama-server",
+                    str(llama_server_bin), "--db", pg_url, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    (row,) = json.loads(proc.stdout)["results"]
+    (stored,) = Store(pg_url).results()
+    assert stored.model == row["model"] == "SmolLM2-135M (bundled)"
+    assert stored.generation.output_tokens == row["output_tokens"] <= 64
+    assert showdown("report", "--format", "md", "--db", pg_url).returncode == 0
+    reports = tmp_path / "data" / "showdown" / "reports"  # no file beside a URL: the data folder
+    assert [p.name for p in reports.iterdir()] == [f"{stored.run_id}.html"]

@@ -86,7 +86,7 @@ def prepare(request: RunRequest) -> Prepared:
     plan.host = host_fingerprint() | {"busy": busy_snapshot()}
     # Hidden from the programs under test: the store, and the tasks' own files (hidden tests,
     # reference solutions).
-    private = [*([db_path.resolve().parent] if db_path else []), BUILTIN_DIR,
+    private = [*location.private_dirs(), BUILTIN_DIR,
                *(path for t in plan.tasks for path in t.private_paths())]
     sandbox = default_sandbox(allow_weak=request.allow_weak_isolation, hide=private)
     return Prepared(plan, store or location.open(), sandbox, location, resume, redo,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -58,6 +59,18 @@ class Location:
     def reports_dir(self) -> Path:
         """Where a run's own HTML report goes: beside a SQLite file, else the data folder."""
         return (self.path or default_db_path()).parent / "reports"
+
+    def private_dirs(self) -> list[Path]:
+        """Folders the programs under test must not see: a SQLite file's, or the UNIX socket
+        folders a URL names (the sandbox has no network, so only a socket could reach a server)."""
+        if self.url is None:
+            return [(self.path or default_db_path()).resolve().parent]
+        parts = urllib.parse.urlsplit(self.url)
+        hosts = [urllib.parse.unquote(parts.netloc.rpartition("@")[2].partition(":")[0])]
+        for key, value in urllib.parse.parse_qsl(parts.query):
+            if key == "host":
+                hosts += value.split(",")
+        return [Path(h) for h in hosts if h.startswith("/")]
 
     def open(self) -> Store:
         """The store here, opened (created if need be); StoreError in one line if it cannot."""

@@ -208,9 +208,13 @@ def _migrate(db: psycopg.Connection[Any], where: str) -> None:
         check_version(version, f"the store {where}")
     with db.transaction():
         db.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
-        version = _version(db)  # another host may have done it while this one waited
         for statement in _SCHEMA:
             db.execute(statement)
+        # Read after the tables are locked by name: another host may have made them while this
+        # one waited (to_regclass alone could still answer from a catalog snapshot older than
+        # that host's commit, and a second version row would follow).
+        row = db.execute("SELECT max(version) FROM schema_version").fetchone()
+        version = None if row is None or row[0] is None else int(row[0])
         if version is None:
             db.execute("INSERT INTO schema_version VALUES (%s)", (SCHEMA_VERSION,))
             return
