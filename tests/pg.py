@@ -3,7 +3,8 @@ temporary folder, listening on a UNIX socket there and on no TCP port at all.
 
 Postgres refuses to run as root, and tests run as root here and in CI: then the server runs as
 the ``postgres`` user (``runuser``), owning its folder. Clients connect as the ``postgres`` role
-with trust authentication over the socket: ``postgresql://postgres@/DB?host=FOLDER``.
+with trust authentication over the socket: ``postgresql://postgres@/DB?host=FOLDER``; any
+other role needs its password.
 """
 
 from __future__ import annotations
@@ -73,6 +74,12 @@ def start_pg(durable: bool = False) -> PgServer:
     run = [*as_owner, str(binaries / "initdb"), "-D", str(data), "-U", "postgres",
            "--auth=trust", "-E", "UTF8", "--no-sync"]
     subprocess.run(run, capture_output=True, check=True)
+    # The postgres role needs no password; any other role must give its own (a test of a
+    # wrong password needs one that is checked).
+    hba = data / "pg_hba.conf"
+    hba.write_text("local all postgres trust\nlocal all all scram-sha-256\n")
+    if as_owner:
+        os.chown(hba, owner.pw_uid, owner.pw_gid)
     options = f"-k {root} -c listen_addresses='' -c max_connections=50"
     if not durable:
         options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"

@@ -69,6 +69,21 @@ def test_unreachable_or_missing_databases_are_one_line(pg_server: PgServer, tmp_
         assert proc.returncode == 2 and "cannot open the store" in proc.stderr, command
 
 
+def test_a_wrong_password_is_one_line_without_the_password(pg_server: PgServer) -> None:
+    with psycopg.connect(pg_server.url(), autocommit=True) as db:
+        db.execute("DROP ROLE IF EXISTS runner")
+        db.execute("CREATE ROLE runner LOGIN PASSWORD 'right'")
+    url = pg_server.url().replace("postgres@", "runner:wrong@")
+    with pytest.raises(StoreError, match='password authentication failed for user "runner"'
+                       ) as info:
+        Store(url)
+    assert "wrong" not in str(info.value) and "\n" not in str(info.value)
+    # The right one gets in, and a role that may not create the tables is one line too.
+    with pytest.raises(StoreError, match="permission denied for schema public") as info:
+        Store(url.replace(":wrong@", ":right@"))
+    assert "right" not in str(info.value) and "\n" not in str(info.value)
+
+
 def test_psycopg_missing_is_one_line_with_the_install_command(monkeypatch: pytest.MonkeyPatch
                                                               ) -> None:
     monkeypatch.setitem(sys.modules, "psycopg", None)  # what an import of a missing package does
