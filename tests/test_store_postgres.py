@@ -48,6 +48,9 @@ def test_locations_are_told_apart_and_passwords_never_shown(tmp_path: Path) -> N
     assert locate(url).url == url and locate("postgres://h/d").url == "postgres://h/d"
     assert "s3cret" not in locate(url).where and "other" not in locate(url).where
     assert redact("postgresql://me@/db?host=/tmp/x") == "postgresql://me@/db?host=/tmp/x"
+    with pytest.raises(StoreError, match="only postgresql:// URLs") as info:
+        locate("mysql://me:pw@host/db")
+    assert "pw" not in str(info.value)
 
 
 def test_unreachable_or_missing_databases_are_one_line(pg_server: PgServer, tmp_path: Path

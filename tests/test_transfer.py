@@ -67,6 +67,11 @@ def test_export_from_sqlite_import_into_postgres_gives_the_same_report(
     assert reports[0] == reports[1] and json.loads(reports[0])
     speeds = [invoke("speed", "--show", "--json", "--db", db)[1] for db in (str(source), pg_url)]
     assert speeds[0] == speeds[1] and "speed-1" in speeds[0]
+    # And back out of PostgreSQL into a new SQLite file: the same report again.
+    back = tmp_path / "back.gz"
+    assert invoke("export", "--db", pg_url, "-o", str(back))[0] == 0
+    assert invoke("import", str(back), "--db", str(tmp_path / "copy.db"))[0] == 0
+    assert invoke("report", "--format", "json", "--db", str(tmp_path / "copy.db"))[1] == reports[0]
     # Twice: nothing changes, and it says so.
     code, _, err = invoke("import", str(out), "--db", pg_url)
     assert code == 0 and "nothing to import: 3 runs already present" in err

@@ -84,6 +84,11 @@ def locate(db: str | os.PathLike[str] | None) -> Location:
     text = db if db is not None else os.environ.get("SHOWDOWN_DB") or default_db_path()
     if is_url(text):
         return Location(url=str(text))
+    if isinstance(text, str) and re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", text):
+        from showdown.errors import StoreError
+
+        raise StoreError(f"cannot open the store {redact(text)}: only postgresql:// URLs are "
+                         "stores (or give a file path for SQLite)")
     return Location(path=Path(text))
 
 
