@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 from httpfake import DROP, Reply, fake_server, sse
 from test_runner import CLEAN, answer_stream
@@ -36,8 +37,14 @@ def showdown(*args: str) -> Any:
     return CliRunner().invoke(cli, list(args))
 
 
-def test_runs_show_retry_failed_and_delete(tmp_path: Path) -> None:
-    db = str(tmp_path / "s.db")
+def test_runs_show_retry_failed_and_delete(tmp_path: Path, store_target: str,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """On SQLite and on PostgreSQL (whose run reports go to the data folder)."""
+    db = store_target
+    reports = tmp_path / "reports"
+    if db.startswith("postgresql://"):
+        monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+        reports = tmp_path / "data" / "showdown" / "reports"
     flaky = Flaky()
     good_routes = {"POST /good/v1/chat/completions": lambda p, b: answer_stream(CLEAN)}
     with fake_server({"POST /flaky/v1/chat/completions": flaky}) as server:
@@ -72,14 +79,14 @@ def test_runs_show_retry_failed_and_delete(tmp_path: Path) -> None:
         text = showdown("show", by_model["good"]["id"], "--db", db)
         assert text.exit_code == 0 and "Extracted code" in text.stdout and "$ " in text.stdout
 
-        page = (tmp_path / "reports" / f"{run_id}.html").read_text(encoding="utf-8")
+        page = (reports / f"{run_id}.html").read_text(encoding="utf-8")
         assert f'id="r-{by_model["flaky"]["id"]}"' in page and 'href="#g-' in page
         assert "Did not run" in page
 
         flaky.fixed = True  # the server is back: run only what failed
         again = showdown("run", "--db", db, "--retry-failed")
         assert again.exit_code == 0, again.output
-        results = Store(Path(db)).results(run_ids=[run_id])
+        results = Store(db).results(run_ids=[run_id])
         assert len(results) == 2 and not any(is_failed(r) for r in results)
         good = next(r for r in results if r.model == "good")
         assert good.started_at == by_model["good"]["started_at"]  # not run again
@@ -92,6 +99,6 @@ def test_runs_show_retry_failed_and_delete(tmp_path: Path) -> None:
 
     deleted = showdown("runs", "delete", run_id, "--db", db)
     assert deleted.exit_code == 0, deleted.output
-    assert Store(Path(db)).runs() == [] and Store(Path(db)).results() == []
+    assert Store(db).runs() == [] and Store(db).results() == []
     missing = showdown("show", "nosuch", "--db", db)
     assert missing.exit_code == 2 and len(missing.stderr.strip().splitlines()) == 1

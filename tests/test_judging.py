@@ -59,7 +59,7 @@ def test_each_answer_is_judged_on_a_worker_in_order_and_stored_by_it(tmp_path: P
             seen.append((n, threading.current_thread().name, worker_store is not store))
         return run
 
-    with JudgePool(1, store.path) as pool:
+    with JudgePool(1, store.reopen) as pool:
         for n in range(5):
             pool.submit(job(n))  # type: ignore[arg-type]
     assert [n for n, _, _ in seen] == list(range(5))
@@ -72,7 +72,7 @@ def test_a_workers_failure_is_raised_in_the_run_and_the_rest_dropped(tmp_path: P
     def fails(store: Store) -> None:
         raise StoreError("the disk is full")
 
-    pool = JudgePool(1, tmp_path / "s.db")
+    pool = JudgePool(1, lambda: Store(tmp_path / "s.db"))
     pool.submit(fails)
     with pytest.raises(StoreError, match="disk is full"):
         for n in range(50):  # a later submit (or close) raises it
@@ -81,4 +81,4 @@ def test_a_workers_failure_is_raised_in_the_run_and_the_rest_dropped(tmp_path: P
     pool.close(raise_failure=False)  # already raised: closing again is quiet
     assert ran == []  # nothing after the failure was judged as if the store were fine
     with pytest.raises(ValueError):
-        JudgePool(0, tmp_path / "s.db")
+        JudgePool(0, lambda: Store(tmp_path / "s.db"))

@@ -24,6 +24,7 @@ from showdown.records import (
 )
 from showdown.report.rows import lean_result
 from showdown.store import Store, StoreError
+from showdown.store.sqlite import SqliteStore
 
 
 def make_result(run_id: str, model: str = "m", trial: int = 1, score: int = 94) -> Result:
@@ -45,8 +46,8 @@ def make_run(run_id: str, round_: str = "") -> RunInfo:
     return RunInfo(run_id, "2026-11-26T08:00:00+00:00", GenerationSettings(), round=round_)
 
 
-def test_result_round_trips_whole(tmp_path: Path) -> None:
-    store = Store(tmp_path / "s.db")
+def test_result_round_trips_whole(store_target: str) -> None:
+    store = Store(store_target)
     store.save_run(make_run("r1"))
     original = make_result("r1")
     store.save_result(original)
@@ -54,8 +55,8 @@ def test_result_round_trips_whole(tmp_path: Path) -> None:
     assert store.runs()[0].run_id == "r1"
 
 
-def test_filters_by_round_model_and_run(tmp_path: Path) -> None:
-    store = Store(tmp_path / "s.db")
+def test_filters_by_round_model_and_run(store_target: str) -> None:
+    store = Store(store_target)
     store.save_run(make_run("r1", "Round 1"))
     store.save_run(make_run("r2", "Round 2"))
     store.save_result(make_result("r1", "a"))
@@ -67,8 +68,8 @@ def test_filters_by_round_model_and_run(tmp_path: Path) -> None:
     assert store.results(tasks=["nope"]) == []
 
 
-def test_same_key_is_never_duplicated(tmp_path: Path) -> None:
-    store = Store(tmp_path / "s.db")
+def test_same_key_is_never_duplicated(store_target: str) -> None:
+    store = Store(store_target)
     store.save_run(make_run("r1"))
     store.save_result(make_result("r1", score=10))
     store.save_result(make_result("r1", score=90))
@@ -97,7 +98,7 @@ def test_unwritable_location_is_a_clear_error(tmp_path: Path) -> None:
 def test_read_only_store_fails_the_write_check(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
     Store(path).close()
-    store = Store.__new__(Store)
+    store = object.__new__(SqliteStore)
     store.path = path
     store._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
     with pytest.raises(StoreError, match="cannot write"):
@@ -137,8 +138,8 @@ def test_records_written_by_another_version_still_load() -> None:
     assert from_dict(Verdict, to_dict(rebuilt)) == rebuilt
 
 
-def test_lean_results_leave_out_only_the_long_texts(tmp_path: Path) -> None:
-    store = Store(tmp_path / "s.db")
+def test_lean_results_leave_out_only_the_long_texts(store_target: str) -> None:
+    store = Store(store_target)
     store.save_run(make_run("r1", "Round 1"))
     kept, cut = make_result("r1", "kept"), make_result("r1", "cut")
     assert cut.verdict is not None and kept.verdict is not None
@@ -164,7 +165,7 @@ def test_lean_results_leave_out_only_the_long_texts(tmp_path: Path) -> None:
     assert store.results() == [kept, cut]  # in full as ever
 
 
-def test_every_format_is_the_same_from_a_selection_as_from_a_list(tmp_path: Path) -> None:
+def test_every_format_is_the_same_from_a_selection_as_from_a_list(store_target: str) -> None:
     """``showdown report`` reads a Selection (streamed, lean tables, HTML in one pass); the
     report must be exactly the one the full list of results gives."""
     from reportdata import RUNS, two_rounds
@@ -172,10 +173,40 @@ def test_every_format_is_the_same_from_a_selection_as_from_a_list(tmp_path: Path
     from showdown.report import FORMATS, render
     from showdown.report.select import select
 
-    store = Store(tmp_path / "s.db")
+    store = Store(store_target)
     for run in RUNS:
         store.save_run(run)
     store.save_results(two_rounds())
     chosen, runs = select(store)
     for fmt in FORMATS:
         assert render(chosen, runs, fmt) == render(store.results(), runs, fmt), fmt
+
+
+def test_a_retried_result_is_listed_last_on_both_backends(store_target: str) -> None:
+    """A result written again (``--retry-failed``) moves to the end, as SQLite's INSERT OR
+    REPLACE gives it a new rowid: reports list results in the order they were measured."""
+    store = Store(store_target)
+    store.save_run(make_run("r1"))
+    store.save_results([make_result("r1", "a"), make_result("r1", "b")])
+    store.save_result(make_result("r1", "a", score=7))
+    assert [(r.model, r.verdict and r.verdict.score) for r in store.results()] == [
+        ("b", 94), ("a", 7)]
+    assert store.result_runs() == {"r1": 2} and store.counts() == {"r1": (2, 0)}
+    assert store.delete_run("r1") == 2 and store.runs() == [] and store.results() == []
+
+
+def test_speed_rows_and_unfinished_runs_on_both_backends(store_target: str) -> None:
+    store = Store(store_target)
+    for run_id, status in (("r1", "finished"), ("r2", "interrupted"), ("r3", "finished")):
+        store.save_run(dataclasses.replace(make_run(run_id), status=status))
+    unfinished = store.last_unfinished()
+    assert unfinished is not None and unfinished.run_id == "r2"
+    store.save_speed("s1", "t", "m", "default", 0, {"tg": 1.0})
+    store.save_speed("s1", "t", "m", "default", 0, {"tg": 2.0})  # the same key: replaced
+    store.save_speed("s2", "t", "n", "default", 512, {"tg": 3.0})
+    assert store.speed_records() == [{"tg": 2.0}, {"tg": 3.0}]
+    assert store.speed_records(["n"]) == [{"tg": 3.0}]
+    assert store.speed_records(run_ids=["s1"]) == [{"tg": 2.0}]
+    store.check_writable()
+    other = store.reopen()
+    assert [r.run_id for r in other.runs()] == ["r1", "r2", "r3"] and other.where == store.where

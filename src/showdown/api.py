@@ -80,7 +80,7 @@ class Selection:
     runs: list[RunInfo]
 
 
-def select(db: Path | None = None, runs: Sequence[str] = (), rounds: Sequence[str] = (),
+def select(db: Path | str | None = None, runs: Sequence[str] = (), rounds: Sequence[str] = (),
            models: Sequence[str] = (), tasks: Sequence[str] = ()) -> Selection:
     """The stored results matching every filter given (none: everything) and their runs."""
     from showdown.report.select import select_results
@@ -90,7 +90,7 @@ def select(db: Path | None = None, runs: Sequence[str] = (), rounds: Sequence[st
 
 
 
-def report(fmt: str = "md", db: Path | None = None, runs: Sequence[str] = (),
+def report(fmt: str = "md", db: Path | str | None = None, runs: Sequence[str] = (),
            rounds: Sequence[str] = (), models: Sequence[str] = (), tasks: Sequence[str] = (),
            output: Path | None = None) -> str:
     """The report of the selected results as ``fmt`` (terminal, md, html, json or csv); with

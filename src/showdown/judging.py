@@ -5,9 +5,9 @@ run on the same cores (a remote API, or a model wholly in VRAM) that time can ov
 generation instead of adding to the run. Answers wait in a bounded queue (as many as there are
 workers), so a slow judge holds generation back rather than letting answers pile up in memory.
 Each worker stores what it judged at once, through its own connection to the store (a SQLite
-connection belongs to the thread that opened it). Signals reach only the main thread, so a
-worker's write is never cut short by Ctrl-C; ``close`` judges and stores what was queued,
-even when a Ctrl-C arrives while it waits.
+connection belongs to the thread that opened it; ``Store.reopen`` makes one of any kind).
+Signals reach only the main thread, so a worker's write is never cut short by Ctrl-C; ``close``
+judges and stores what was queued, even when a Ctrl-C arrives while it waits.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from types import TracebackType
 
 from showdown.store import Store
@@ -46,10 +45,10 @@ class JudgePool:
     is full. A job's failure (the store gone, the sandbox broken) stops the pool and is raised
     in the main thread at the next ``submit`` or at ``close``."""
 
-    def __init__(self, workers: int, store_path: Path) -> None:
+    def __init__(self, workers: int, open_store: Callable[[], Store]) -> None:
         if workers < 1:
             raise ValueError(f"a judging pool needs at least one worker, not {workers}")
-        self.store_path = store_path
+        self.open_store = open_store
         self._jobs: queue.Queue[Job] = queue.Queue(maxsize=workers)
         self._closing = False
         self._failure: BaseException | None = None
@@ -117,7 +116,7 @@ class JudgePool:
                 if self._failure is not None:
                     continue  # after a failure the rest is dropped, as an inline run would stop
                 try:
-                    store = store or Store(self.store_path)
+                    store = store or self.open_store()
                     job(store)
                 except BaseException as exc:  # handed to the main thread, never lost here
                     self._failure = self._failure or exc

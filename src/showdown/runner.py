@@ -232,7 +232,7 @@ class _ModelTurn:
         workers = judge_workers(self.plan.judge_concurrency, provider.remote,
                                 provider.info.get("placement"))
         if workers:
-            self.pool = JudgePool(workers, self.store.path)
+            self.pool = JudgePool(workers, self.store.reopen)
 
     def finish_judging(self, ok: bool) -> None:
         """Judge and store what is still queued (raising a worker's failure only when ``ok``:

@@ -14,7 +14,20 @@ from typing import Any
 import click
 
 from showdown import __version__
-from showdown.cli import fit, models, report, run, runs, score, setup, show, speed, tasks
+from showdown.cli import (
+    export,
+    fit,
+    import_,
+    models,
+    report,
+    run,
+    runs,
+    score,
+    setup,
+    show,
+    speed,
+    tasks,
+)
 from showdown.errors import Nothing, ShowdownError
 
 __all__ = ["cli", "main"]
@@ -43,7 +56,8 @@ def cli() -> None:
     """Which model should I run for coding on this hardware, how fast, and is its code good?"""
 
 
-for _module in (score, setup, report, models, fit, tasks, run, runs, show, speed):
+for _module in (score, setup, report, models, fit, tasks, run, runs, show, speed, export,
+                import_):
     cli.add_command(_module.command)
 
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from showdown.cli.runs import DB_OPTION
+
 __all__ = ["FORMAT_NAMES", "command"]
 
 #: ``showdown.report.FORMATS``'s keys, here so that --help needs no renderer (a test checks).
@@ -13,8 +15,7 @@ FORMAT_NAMES = ("terminal", "md", "html", "json", "csv")
 
 
 @click.command("report")
-@click.option("--db", type=click.Path(path_type=Path, dir_okay=False),
-              help="The SQLite store (default: $SHOWDOWN_DB or ~/.local/share/showdown).")
+@DB_OPTION
 @click.option("--run", "run_ids", multiple=True, metavar="ID", help="A run id or unique prefix "
               "(repeatable).")
 @click.option("--round", "rounds", multiple=True, metavar="NAME", help="A round label given to "
@@ -27,7 +28,7 @@ FORMAT_NAMES = ("terminal", "md", "html", "json", "csv")
               show_default=True, help="md pastes into a blog post; html is one offline file.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
               help="Write here instead of standard output.")
-def command(db: Path | None, run_ids: tuple[str, ...], rounds: tuple[str, ...],
+def command(db: str | None, run_ids: tuple[str, ...], rounds: tuple[str, ...],
             models: tuple[str, ...], tasks: tuple[str, ...], fmt: str, output: Path | None) -> None:
     """Tables, leaderboard across rounds, speed tiers, style and charts from stored results."""
     from showdown import api

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from showdown.cli.runs import DB_OPTION
 from showdown.records import GenerationSettings
 from showdown.run.request import DEFAULT_TASK, RunRequest
 
@@ -46,7 +47,7 @@ _FAIR = GenerationSettings()  # the defaults, shown in --help; the library appli
               "(e.g. 20 HumanEval problems).")
 @click.option("--problems", "only_cases", help="Only these cases, comma-separated (e.g. 0,5,HumanEval/7).")
 @click.option("--round", "round_", help="A label for this run, e.g. 'Round 2'.")
-@click.option("--db", type=click.Path(path_type=Path), help="The SQLite store.")
+@DB_OPTION
 @click.option("--resume", is_flag=False, flag_value="last", default=None, metavar="[RUN_ID]",
               help="Finish an interrupted run (default: the last unfinished one).")
 @click.option("--retry-failed", "retry", is_flag=False, flag_value="last", default=None,
@@ -76,7 +77,7 @@ _FAIR = GenerationSettings()  # the defaults, shown in --help; the library appli
 def command(models: tuple[str, ...], config_path: Path | None, task_ids: tuple[str, ...],
             task_dir: tuple[Path, ...], max_tokens: int | None, ctx_size: int | None,
             temperature: float | None, seed: int | None, trials: int | None,
-            case_limit: int | None, only_cases: str | None, round_: str | None, db: Path | None,
+            case_limit: int | None, only_cases: str | None, round_: str | None, db: str | None,
             resume: str | None, retry: str | None, llama_server: Path | None,
             n_gpu_layers: str | None, health_timeout: float | None, idle_timeout: float | None,
             sets: tuple[str, ...], as_json: bool, allow_weak: bool,
@@ -119,8 +120,8 @@ def _execute(prepared: Prepared, as_json: bool) -> RunResult:
             saved = len(store.results(run_ids=[run_id])) if run_id else 0
         except StoreError:
             saved = 0
-        say(f"interrupted ({exc}): {saved} results saved in {store.path}; finish with: "
-            f"showdown run --resume {run_id} --db {store.path}")
+        say(f"interrupted ({exc}): {saved} results saved in {store.where}; finish with: "
+            f"showdown run --resume {run_id} --db {store.where}")
         sys.exit(exc.exit_code)
 
 
@@ -136,7 +137,7 @@ def _print_run(outcome: RunResult, as_json: bool) -> None:
         click.echo(json.dumps({"run_id": info.run_id, "results": rows}, indent=2))
     else:
         print_run_tables(console, outcome.results, [info])
-    say(f"run {info.run_id} saved to {outcome.store_path}; details: showdown show {info.run_id}")
+    say(f"run {info.run_id} saved to {outcome.store_where}; details: showdown show {info.run_id}")
     if outcome.report_problem:
         note(outcome.report_problem, "warning")
     elif outcome.report_path:

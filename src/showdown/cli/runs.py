@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -13,8 +12,9 @@ if TYPE_CHECKING:
 
 __all__ = ["DB_OPTION", "command"]
 
-DB_OPTION = click.option("--db", type=click.Path(path_type=Path, dir_okay=False),
-                         help="The SQLite store (default: $SHOWDOWN_DB or ~/.local/share/showdown).")
+DB_OPTION = click.option("--db", metavar="PATH|URL",
+                         help="The store: a SQLite file, or a postgresql://USER@HOST/DB URL (default: "
+                         "$SHOWDOWN_DB, else ~/.local/share/showdown/showdown.db).")
 
 
 def _run_row(run: RunInfo, counts: tuple[int, int]) -> dict[str, object]:
@@ -31,7 +31,7 @@ def _run_row(run: RunInfo, counts: tuple[int, int]) -> dict[str, object]:
 @DB_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.pass_context
-def command(ctx: click.Context, db: Path | None, as_json: bool) -> None:
+def command(ctx: click.Context, db: str | None, as_json: bool) -> None:
     """List the stored runs: status, models, tasks, results and how many did not run."""
     from rich.table import Table
 
@@ -49,7 +49,7 @@ def command(ctx: click.Context, db: Path | None, as_json: bool) -> None:
                               indent=2))
         return
     if not stored:
-        say(f"no runs in {store.path} yet")
+        say(f"no runs in {store.where} yet")
         return
     table = Table(title="Runs", title_justify="left", header_style="bold cyan")
     for name in ("Run", "Round", "Status", "Started", "Models", "Tasks", "Results", "Failed"):
@@ -65,11 +65,11 @@ def command(ctx: click.Context, db: Path | None, as_json: bool) -> None:
 @click.argument("run_id")
 @DB_OPTION
 @click.pass_obj
-def delete(group_db: Path | None, run_id: str, db: Path | None) -> None:
+def delete(group_db: str | None, run_id: str, db: str | None) -> None:
     """Delete a run and its results from the store (reports already written stay)."""
     from showdown.cli.output import say
     from showdown.run.stored import delete_run, open_store
 
     store = open_store(db or group_db)
     run, gone = delete_run(store, run_id)
-    say(f"deleted run {run.run_id} and its {gone} results from {store.path}")
+    say(f"deleted run {run.run_id} and its {gone} results from {store.where}")

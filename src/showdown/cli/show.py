@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
 
@@ -16,7 +15,7 @@ __all__ = ["command"]
 @click.argument("target", required=False, default="", metavar="[RESULT|RUN]")
 @DB_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (exact text) instead.")
-def command(target: str, db: Path | None, as_json: bool) -> None:
+def command(target: str, db: str | None, as_json: bool) -> None:
     """Show a run's results with their ids, or one result in full: prompt, answer, reasoning,
     extracted code, each check and test with its commands and output, settings and host."""
     from showdown.cli.output import console

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from showdown.cli.output import console, err, fail, note
+from showdown.cli.runs import DB_OPTION
 
 if TYPE_CHECKING:
     from showdown.providers import ModelSpec
@@ -111,29 +112,29 @@ def _print(rows: list[SpeedRow], fmt: str) -> None:
 @click.option("--format", "-f", "fmt", type=click.Choice(["terminal", "md", "json", "csv", "html"]),
               default="terminal", show_default=True,
               help="html: one offline page with a chart of tg speed against depth.")
-@click.option("--db", type=click.Path(path_type=Path, dir_okay=False),
-              help="The SQLite store (default: $SHOWDOWN_DB or ~/.local/share/showdown).")
+@DB_OPTION
 def command(models: tuple[str, ...], depth: str, gen: int, repetitions: int, sets: tuple[str, ...],
           force: bool, vram: float | None, llama_server: Path | None, show: bool,
-          run_id: str | None, as_json: bool, fmt: str, db: Path | None) -> None:
+          run_id: str | None, as_json: bool, fmt: str, db: str | None) -> None:
     """Prompt and generation speed at context depth, per model and llama-server configuration."""
     from showdown.speed.plan import SweepError, expand_sets, parse_depths
     from showdown.speed.storage import load_rows, save_row
     from showdown.speed.sweep import plan_speed, run_speed
-    from showdown.store import Store, StoreError, default_db_path
+    from showdown.store import StoreError, locate
 
     fmt = "json" if as_json else fmt
-    path = db or default_db_path()
+    location = locate(db)
     if show:
-        if not path.is_file():
-            fail(f"no store at {path} (run `showdown speed` first, or give --db PATH)")
+        if location.path is not None and not location.path.is_file():
+            fail(f"no store at {location.where} (run `showdown speed` first, or give --db "
+                 "PATH|URL)")
         try:
-            rows = load_rows(Store(path), models)
+            rows = load_rows(location.open(), models)
         except StoreError as exc:
             fail(str(exc))
         rows = [r for r in rows if r.run_id.startswith(run_id or "")]
         if not rows:
-            fail(f"no speed results in {path}" + (f" for run {run_id}" if run_id else "")
+            fail(f"no speed results in {location.where}" + (f" for run {run_id}" if run_id else "")
                  + (f" for {', '.join(models)}" if models else "") + " (run `showdown speed`)")
         _print(rows, fmt)
         return
@@ -141,7 +142,7 @@ def command(models: tuple[str, ...], depth: str, gen: int, repetitions: int, set
         depths, configs = parse_depths(depth), expand_sets(sets)
         plan = plan_speed(_specs(models, llama_server), configs, depths, gen, repetitions,
                           vram, force)
-        store = Store(path)
+        store = location.open()
         store.check_writable()
         outcome = run_speed(plan, lambda row: save_row(store, row),
                             lambda m: note(m, "speed", "cyan"))
@@ -149,7 +150,7 @@ def command(models: tuple[str, ...], depth: str, gen: int, repetitions: int, set
         fail(str(exc))
     _print(outcome.rows, fmt)
     if fmt in ("terminal", "md"):
-        err.print(f"saved {len(outcome.rows)} rows to {path}", highlight=False, markup=False)
+        err.print(f"saved {len(outcome.rows)} rows to {location.where}", highlight=False, markup=False)
     if not outcome.rows:
         fail("nothing was measured: every configuration was skipped (see above; --force "
              "measures them anyway)", 1)

@@ -66,7 +66,7 @@ def select(store: Store, run_ids: Sequence[str] = (), rounds: Sequence[str] = ()
     if not used:
         everything = store.results()
         if not everything:
-            raise SelectionError(f"the store {store.path} holds no results yet (run `showdown run`)")
+            raise SelectionError(f"the store {store.where} holds no results yet (run `showdown run`)")
         _known("model", models, sorted({r.model for r in everything}))
         _known("task", tasks, sorted({r.task for r in everything}))
         raise SelectionError("no results match that selection (each filter matches something, "

@@ -43,7 +43,7 @@ def _resumable(store: Store, wanted: str) -> RunInfo:
     if wanted == "last":
         run = store.last_unfinished()
         if run is None:
-            raise SelectionError(f"no unfinished run in {store.path} (`showdown runs` lists them)")
+            raise SelectionError(f"no unfinished run in {store.where} (`showdown runs` lists them)")
         return run
     run = find_run(store, wanted)
     if run.status == "finished":
@@ -64,4 +64,4 @@ def _retryable(store: Store, wanted: str) -> RunInfo:
     for run in reversed(store.runs()):
         if store.failed_keys(run.run_id):
             return run
-    raise Nothing(f"no run in {store.path} has failed results: nothing to retry")
+    raise Nothing(f"no run in {store.where} has failed results: nothing to retry")

@@ -49,7 +49,8 @@ class RunRequest:
     # Not part of the plan: they may change between a run and its resumption.
     health_timeout_s: float | None = None
     idle_timeout_s: float | None = None
-    db: Path | None = None
+    #: A SQLite path or a postgresql:// URL (None: $SHOWDOWN_DB, else the default file).
+    db: Path | str | None = None
     resume: str | None = None
     retry_failed: str | None = None
     allow_weak_isolation: bool = False

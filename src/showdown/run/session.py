@@ -7,7 +7,7 @@ can be run again with ``retry_failed``. Nothing here prints: progress goes to th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from showdown.config import find_config, load_config, resolve
@@ -24,7 +24,7 @@ from showdown.runner import Events, RunPlan, benchmark, check_plan, model_label,
 from showdown.sandbox import Sandbox, default_sandbox
 from showdown.speed.plan import expand_sets
 from showdown.speed.runsets import sweep_specs
-from showdown.store import Store, check_new_store, default_db_path
+from showdown.store import Location, Store, check_new_store, locate
 from showdown.tasks import find_task
 from showdown.tasks.loader import BUILTIN_DIR
 
@@ -33,11 +33,13 @@ __all__ = ["Prepared", "RunResult", "execute", "prepare"]
 
 @dataclass
 class Prepared:
-    """A run checked and ready: its plan, store and sandbox, and what it continues."""
+    """A run checked and ready: its plan, store (and where it is) and sandbox, and what it
+    continues."""
 
     plan: RunPlan
     store: Store
     sandbox: Sandbox
+    location: Location = field(default_factory=Location)
     resume: RunInfo | None = None
     redo: frozenset[Key] = frozenset()
     write_report: bool = True
@@ -46,11 +48,14 @@ class Prepared:
 @dataclass
 class RunResult:
     """A finished run: its record, its results (all of them, for a resumed run), where it is
-    stored, and its own HTML report (or why that could not be written)."""
+    stored (``store_path`` only for a SQLite file), and its own HTML report (or why that could
+    not be written)."""
 
     run: RunInfo
     results: list[Result]
-    store_path: Path
+    store_where: str
+    store_path: Path | None = None
+    reports_dir: Path = Path("reports")
     report_path: Path | None = None
     report_problem: str | None = None
 
@@ -61,12 +66,14 @@ class RunResult:
 
 def prepare(request: RunRequest) -> Prepared:
     """The checked plan for a request (or for the stored run it resumes); raises ShowdownError."""
-    db_path = request.db or default_db_path()
-    # A store that exists is opened first (a damaged one is refused before anything else); a
-    # new one is created only once the whole plan has passed, so a refused command leaves no
-    # file behind.
-    store = Store(db_path) if db_path.exists() or request.resume or request.retry_failed else None
-    if store is None:
+    location = locate(request.db)
+    db_path = location.path
+    # A store that exists is opened first (a damaged one or an unreachable server is refused
+    # before anything else); a new SQLite file is created only once the whole plan has passed,
+    # so a refused command leaves no file behind.
+    exists = db_path is None or db_path.exists()
+    store = location.open() if exists or request.resume or request.retry_failed else None
+    if store is None and db_path is not None:
         check_new_store(db_path)
     resume, redo = continuation(request, store) if store else (None, frozenset[Key]())
     plan = plan_from_run(resume) if resume else build_plan(request)
@@ -79,10 +86,11 @@ def prepare(request: RunRequest) -> Prepared:
     plan.host = host_fingerprint() | {"busy": busy_snapshot()}
     # Hidden from the programs under test: the store, and the tasks' own files (hidden tests,
     # reference solutions).
-    private = [db_path.resolve().parent, BUILTIN_DIR,
+    private = [*location.private_dirs(), BUILTIN_DIR,
                *(path for t in plan.tasks for path in t.private_paths())]
     sandbox = default_sandbox(allow_weak=request.allow_weak_isolation, hide=private)
-    return Prepared(plan, store or Store(db_path), sandbox, resume, redo, request.write_report)
+    return Prepared(plan, store or location.open(), sandbox, location, resume, redo,
+                    request.write_report)
 
 
 def build_plan(request: RunRequest) -> RunPlan:
@@ -118,9 +126,10 @@ def execute(prepared: Prepared, events: Events | None = None) -> RunResult:
     except StoreError as exc:
         raise StoreError(str(exc), exit_code=1) from exc
     except SandboxUnavailable as exc:
-        raise SandboxUnavailable(f"{exc}; the results so far are saved in {store.path}: finish "
+        raise SandboxUnavailable(f"{exc}; the results so far are saved in {store.where}: finish "
                                  "the run with showdown run --resume", exit_code=1) from exc
-    outcome = RunResult(info, results, store.path)
+    outcome = RunResult(info, results, store.where, prepared.location.path,
+                        prepared.location.reports_dir)
     if prepared.write_report:
         _write_run_report(outcome)
     return outcome
@@ -130,7 +139,7 @@ def _write_run_report(outcome: RunResult) -> None:
     """The run's own HTML report beside the store; a failure to write it is only noted."""
     from showdown.report import write_report
 
-    path = outcome.store_path.parent / "reports" / f"{outcome.run.run_id}.html"
+    path = outcome.reports_dir / f"{outcome.run.run_id}.html"
     try:
         outcome.report_path = write_report(outcome.results, [outcome.run], "html", path)
     except OSError as exc:

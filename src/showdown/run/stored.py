@@ -8,17 +8,19 @@ from pathlib import Path
 from showdown.errors import PlanError, SelectionError, StoreError, TaskError
 from showdown.records import Result, RunInfo, result_id
 from showdown.sandbox.files import pid_alive as alive
-from showdown.store import Store, default_db_path
+from showdown.store import Store, locate
 
 __all__ = ["alive", "case_prompt", "delete_run", "find_results", "find_run", "open_store"]
 
 
-def open_store(db: Path | None) -> Store:
-    """The existing store at ``db`` (default: $SHOWDOWN_DB or ~/.local/share/showdown)."""
-    path = db or default_db_path()
-    if not path.is_file():
-        raise StoreError(f"no store at {path} (run `showdown run` first, or give --db PATH)")
-    return Store(path)
+def open_store(db: Path | str | None) -> Store:
+    """The existing store ``db`` names: a SQLite path, or a postgresql:// URL (default:
+    $SHOWDOWN_DB, else ~/.local/share/showdown/showdown.db)."""
+    location = locate(db)
+    if location.path is not None and not location.path.is_file():
+        raise StoreError(f"no store at {location.where} (run `showdown run` first, or give "
+                         "--db PATH|URL)")
+    return location.open()
 
 
 def find_run(store: Store, wanted: str) -> RunInfo:
@@ -32,7 +34,7 @@ def find_run(store: Store, wanted: str) -> RunInfo:
     if matches:
         raise SelectionError(f"{wanted!r} matches {len(matches)} runs; give more of the id "
                              "(`showdown runs` lists them)")
-    raise SelectionError(f"no run {wanted!r} in {store.path} (`showdown runs` lists them)")
+    raise SelectionError(f"no run {wanted!r} in {store.where} (`showdown runs` lists them)")
 
 
 def delete_run(store: Store, wanted: str) -> tuple[RunInfo, int]:
@@ -49,7 +51,7 @@ def find_results(store: Store, wanted: str) -> tuple[RunInfo | None, list[Result
     if not wanted:
         all_runs = store.runs()
         if not all_runs:
-            raise SelectionError(f"no runs in {store.path} yet")
+            raise SelectionError(f"no runs in {store.where} yet")
         run = all_runs[-1]
         return run, store.results(run_ids=[run.run_id])
     try:
@@ -62,7 +64,7 @@ def find_results(store: Store, wanted: str) -> tuple[RunInfo | None, list[Result
         return None, hits
     if hits:
         raise SelectionError(f"{wanted!r} matches {len(hits)} results; give more of the id")
-    raise SelectionError(f"no run or result {wanted!r} in {store.path} (`showdown runs` lists "
+    raise SelectionError(f"no run or result {wanted!r} in {store.where} (`showdown runs` lists "
                          "runs, `showdown show RUN` a run's result ids)")
 
 

@@ -22,4 +22,4 @@ def load_rows(store: Store, models: Sequence[str] = ()) -> list[SpeedRow]:
     try:
         return [row_from_dict(r) for r in store.speed_records(models)]
     except (TypeError, KeyError) as exc:
-        raise StoreError(f"cannot read the speed results in {store.path}: {exc}") from exc
+        raise StoreError(f"cannot read the speed results in {store.where}: {exc}") from exc
