@@ -121,8 +121,12 @@ def test_best_is_fastest_writer_at_the_deepest_depth() -> None:
     rows = [_row({"threads": "1"}, 0, [90.0]), _row({"threads": "1"}, 1024, [40.0, 42.0]),
             _row({"threads": "2"}, 0, [99.0]), _row({"threads": "2"}, 1024, [30.0]),
             _row({"threads": "4"}, 1024, [], "llama-server exited")]
-    best = best_configs(rows)
-    assert config_label(best["smol"].config) == "threads=1" and best["smol"].depth == 1024
+    best = best_configs(rows)["smol"]
+    assert best.row is not None
+    assert config_label(best.row.config) == "threads=1" and best.row.depth == 1024
+    # No run results given: said, never taken for a score that held.
+    assert best.quality is not None and best.quality.status == "not_measured"
+    assert "quality not measured" in best.lines()[0]
 
 
 def test_json_row_shape() -> None:
