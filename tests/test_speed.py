@@ -181,9 +181,16 @@ def test_run_set_makes_one_named_model_per_configuration() -> None:
     assert swept[0].spec == smol.spec and smol.options == {"server_args": ["--mlock"]}
     assert sweep_specs([smol, gemma], [{}]) == [smol, gemma]  # no sweep: unchanged
     assert sweep_specs([gemma], [{"num_gpu": "3"}])[0].options == {"n_gpu_layers": 3}
+    # Ollama's keys become its own typed options; the spec's other options stay.
+    tuned = parse_spec("ollama:gemma3", {"keep_alive": "1h", "n_gpu_layers": 5})
+    swept_o = sweep_specs([tuned], expand_sets(["num_ctx=2048", "num_thread=2,4"]))
+    assert [model_label(s) for s in swept_o] == ["gemma3 [num_ctx=2048 num_thread=2]",
+                                                 "gemma3 [num_ctx=2048 num_thread=4]"]
+    assert swept_o[1].options == {"keep_alive": "1h", "n_gpu_layers": 5, "num_ctx": 2048,
+                                  "num_thread": 4}
     with pytest.raises(SweepError, match="does not apply"):
         sweep_specs([gemma], [{"threads": "2"}])
-    with pytest.raises(SweepError, match="the context is --ctx"):
+    with pytest.raises(SweepError, match="context is --ctx"):
         sweep_specs([smol], [{"ctx": "4096"}])
 
 
@@ -191,7 +198,7 @@ def test_run_set_mistakes_are_one_line_exit_2(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-m", "showdown", "run", "-m", "llamacpp:/nope.gguf",
                           "--set", "ctx=1,2", "--db", str(tmp_path / "s.db")],
                          capture_output=True, text=True, check=False)
-    assert out.returncode == 2 and "the context is --ctx" in out.stderr
+    assert out.returncode == 2 and "context is --ctx" in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
 
 
