@@ -190,15 +190,18 @@ def test_run_set_makes_one_named_model_per_configuration() -> None:
                                   "num_thread": 4}
     with pytest.raises(SweepError, match="does not apply"):
         sweep_specs([gemma], [{"threads": "2"}])
-    with pytest.raises(SweepError, match="context is --ctx"):
-        sweep_specs([smol], [{"ctx": "4096"}])
+    # ctx is the model's own context in place of --ctx, not an extra llama-server flag.
+    assert sweep_specs([smol], [{"ctx": "4096"}])[0].options == {"server_args": ["--mlock"],
+                                                                 "ctx": 4096}
+    with pytest.raises(SweepError, match="openai-compat: takes no --set"):
+        sweep_specs([parse_spec("openai-compat:http://h/v1#m")], [{"threads": "2"}])
 
 
 def test_run_set_mistakes_are_one_line_exit_2(tmp_path: Path) -> None:
-    out = subprocess.run([sys.executable, "-m", "showdown", "run", "-m", "llamacpp:/nope.gguf",
-                          "--set", "ctx=1,2", "--db", str(tmp_path / "s.db")],
+    out = subprocess.run([sys.executable, "-m", "showdown", "run", "-m", "ollama:gemma3",
+                          "--set", "threads=1,2", "--db", str(tmp_path / "s.db")],
                          capture_output=True, text=True, check=False)
-    assert out.returncode == 2 and "context is --ctx" in out.stderr
+    assert out.returncode == 2 and "threads does not apply to ollama:gemma3" in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
 
 

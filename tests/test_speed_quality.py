@@ -92,13 +92,14 @@ def test_without_a_judged_default_the_best_scoring_configuration_is_the_referenc
     assert "threads=1 is faster (90.0 t/s) but scored 40 vs 80 at threads=2" in best.lines()[1]
 
 
-def test_a_speed_only_key_is_matched_to_the_run_configuration_without_it() -> None:
-    # ctx is the run's --ctx, not a run --set key: ctx=1024 threads=2 is judged as threads=2.
+def test_a_context_is_matched_to_run_results_of_that_context_only() -> None:
+    # run --set ctx=1024 stores "smol [ctx=1024 threads=2]": a plain threads=2 run is not it.
     rows = [_row({"ctx": "1024", "threads": "2"}, 50.0), _row({"ctx": "1024"}, 30.0)]
-    best = best_configs(rows, {"smol": _scores(60), "smol [threads=2]": _scores(20)})["smol"]
-    assert best.row is rows[1] and best.quality is not None
-    assert best.quality.status == "reference"
-    assert best.passed_over[0][1].status == "dropped"
+    scores = {"smol": _scores(60), "smol [threads=2]": _scores(20),
+              "smol [ctx=1024 threads=2]": _scores(60), "smol [ctx=1024]": _scores(60)}
+    best = best_configs(rows, scores)["smol"]
+    assert best.row is rows[0] and best.quality is not None
+    assert best.quality.status == "kept" and not best.passed_over
 
 
 def test_every_configuration_dropped_means_no_best_and_every_format_says_so() -> None:

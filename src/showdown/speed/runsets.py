@@ -21,9 +21,9 @@ __all__ = ["RUN_KEYS", "sweep_specs"]
 #: ``n_gpu_layers`` every backend's config takes).
 _OLLAMA_OPTION = {"num_gpu": "n_gpu_layers"}
 
-#: What ``run --set`` can vary per provider. llama-server's context is the run's own ``--ctx``
-#: (one for all models, so answers stay comparable); Ollama's keys are those its Options take.
-RUN_KEYS = {"llamacpp": [k for k in KEYS if k != "ctx"],
+#: What ``run --set`` can vary per provider: every llama-server key (``ctx`` becomes the model's
+#: own context in place of ``--ctx``), and the Ollama keys its Options take.
+RUN_KEYS = {"llamacpp": list(KEYS),
             "ollama": [k for k in OLLAMA_KEYS
                        if _OLLAMA_OPTION.get(k, k) in OllamaOptions.fields()]}
 
@@ -45,8 +45,9 @@ def _options(spec: ModelSpec, config: Config) -> dict[str, object]:
     if spec.provider == "ollama":
         return _ollama_options(spec, config)
     options = dict(spec.options)
-    if "n_gpu_layers" in config:
-        options["n_gpu_layers"] = int(config["n_gpu_layers"])
+    for key in ("n_gpu_layers", "ctx"):  # the server's own arguments, not extra flags
+        if key in config:
+            options[key] = int(config[key])
     existing = options.get("server_args")
     options["server_args"] = [*(existing if isinstance(existing, list) else []),
                               *server_args(config)]
@@ -64,8 +65,7 @@ def sweep_specs(specs: Sequence[ModelSpec], configs: Sequence[Config]) -> list[M
         for config in configs:
             if wrong := [k for k in config if k not in allowed]:
                 raise SweepError(f"run --set {', '.join(wrong)} does not apply to {spec.spec} "
-                                f"({spec.provider}: takes {', '.join(allowed) or 'no --set'}; "
-                                "llama-server's context is --ctx)")
+                                f"({spec.provider}: takes {', '.join(allowed) or 'no --set'})")
             name = f"{model_label(spec)} [{config_label(config)}]"
             swept.append(dataclasses.replace(spec, name=name, options=_options(spec, config)))
     return swept
