@@ -158,8 +158,8 @@ def _tg(row: SpeedRow) -> str:
 
 
 def run_config(row: SpeedRow) -> Config:
-    """The part of a speed configuration ``run --set`` can vary (llama-server's ctx is the
-    run's --ctx): the key its results are stored under."""
+    """The part of a speed configuration ``run --set`` can vary for the row's provider (today
+    all of it): the configuration its run results are stored under."""
     allowed = RUN_KEYS.get(row.spec.partition(":")[0], [])
     return {k: v for k, v in row.config.items() if k in allowed}
 
