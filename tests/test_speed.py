@@ -121,8 +121,12 @@ def test_best_is_fastest_writer_at_the_deepest_depth() -> None:
     rows = [_row({"threads": "1"}, 0, [90.0]), _row({"threads": "1"}, 1024, [40.0, 42.0]),
             _row({"threads": "2"}, 0, [99.0]), _row({"threads": "2"}, 1024, [30.0]),
             _row({"threads": "4"}, 1024, [], "llama-server exited")]
-    best = best_configs(rows)
-    assert config_label(best["smol"].config) == "threads=1" and best["smol"].depth == 1024
+    best = best_configs(rows)["smol"]
+    assert best.row is not None
+    assert config_label(best.row.config) == "threads=1" and best.row.depth == 1024
+    # No run results given: said, never taken for a score that held.
+    assert best.quality is not None and best.quality.status == "not_measured"
+    assert "quality not measured" in best.lines()[0]
 
 
 def test_json_row_shape() -> None:
@@ -177,17 +181,27 @@ def test_run_set_makes_one_named_model_per_configuration() -> None:
     assert swept[0].spec == smol.spec and smol.options == {"server_args": ["--mlock"]}
     assert sweep_specs([smol, gemma], [{}]) == [smol, gemma]  # no sweep: unchanged
     assert sweep_specs([gemma], [{"num_gpu": "3"}])[0].options == {"n_gpu_layers": 3}
+    # Ollama's keys become its own typed options; the spec's other options stay.
+    tuned = parse_spec("ollama:gemma3", {"keep_alive": "1h", "n_gpu_layers": 5})
+    swept_o = sweep_specs([tuned], expand_sets(["num_ctx=2048", "num_thread=2,4"]))
+    assert [model_label(s) for s in swept_o] == ["gemma3 [num_ctx=2048 num_thread=2]",
+                                                 "gemma3 [num_ctx=2048 num_thread=4]"]
+    assert swept_o[1].options == {"keep_alive": "1h", "n_gpu_layers": 5, "num_ctx": 2048,
+                                  "num_thread": 4}
     with pytest.raises(SweepError, match="does not apply"):
         sweep_specs([gemma], [{"threads": "2"}])
-    with pytest.raises(SweepError, match="the context is --ctx"):
-        sweep_specs([smol], [{"ctx": "4096"}])
+    # ctx is the model's own context in place of --ctx, not an extra llama-server flag.
+    assert sweep_specs([smol], [{"ctx": "4096"}])[0].options == {"server_args": ["--mlock"],
+                                                                 "ctx": 4096}
+    with pytest.raises(SweepError, match="openai-compat: takes no --set"):
+        sweep_specs([parse_spec("openai-compat:http://h/v1#m")], [{"threads": "2"}])
 
 
 def test_run_set_mistakes_are_one_line_exit_2(tmp_path: Path) -> None:
-    out = subprocess.run([sys.executable, "-m", "showdown", "run", "-m", "llamacpp:/nope.gguf",
-                          "--set", "ctx=1,2", "--db", str(tmp_path / "s.db")],
+    out = subprocess.run([sys.executable, "-m", "showdown", "run", "-m", "ollama:gemma3",
+                          "--set", "threads=1,2", "--db", str(tmp_path / "s.db")],
                          capture_output=True, text=True, check=False)
-    assert out.returncode == 2 and "the context is --ctx" in out.stderr
+    assert out.returncode == 2 and "threads does not apply to ollama:gemma3" in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
 
 

@@ -86,3 +86,32 @@ def test_every_sweepable_flag_is_one_llama_server_takes(
         for flag in ("--batch-size", "--ubatch-size", "--flash-attn", "--cache-type-k",
                      "--load-mode"):
             assert flag in args
+
+
+def test_run_set_ctx_then_speed_names_the_best_with_its_score(
+        bundled_model: Path, llama_server_bin: Path, tmp_path: Path) -> None:
+    """run --set ctx=… starts each server with that context and stores the configuration;
+    speed over the same configurations then weighs each one's score in its best choice."""
+    db = tmp_path / "s.db"
+    run = subprocess.run([sys.executable, "-m", "showdown", "run", "-m",
+                          f"smol=llamacpp:{bundled_model}", "--llama-server",
+                          str(llama_server_bin), "--db", str(db), "--max-tokens", "32",
+                          "--set", "ctx=512,1024", "--json"],
+                         capture_output=True, text=True, timeout=600, check=False)
+    assert run.returncode == 0, run.stderr
+    results = {r["model"]: r for r in json.loads(run.stdout)["results"]}
+    assert sorted(results) == ["smol [ctx=1024]", "smol [ctx=512]"]
+    for ctx in (512, 1024):
+        result = results[f"smol [ctx={ctx}]"]
+        assert result["settings"]["ctx"] == ctx and result["model_info"]["ctx"] == ctx
+        assert result["model_info"]["requested_ctx"] == ctx and result["error"] is None
+    out = speed(bundled_model, llama_server_bin, db, "--depth", "0,128", "-r", "1",
+                "--set", "ctx=512,1024", "--json")
+    assert out.returncode == 0, out.stderr
+    rows = json.loads(out.stdout)
+    assert all(r["quality"]["status"] in ("reference", "kept", "within_noise", "dropped")
+               for r in rows)  # every configuration's score was found and compared
+    best = [r for r in rows if r["best"]]
+    assert len(best) == 1 and best[0]["depth"] == 128 and best[0]["quality"]["eligible"]
+    assert best[0]["quality"]["score"] == results[
+        f"smol [ctx={best[0]['configuration']['ctx']}]"]["score"]

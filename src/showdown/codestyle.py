@@ -7,6 +7,7 @@ a report of many results does not parse and tokenise every answer again.
 from __future__ import annotations
 
 import ast
+import hashlib
 import io
 import sys
 import tokenize
@@ -15,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from showdown.pyparse import parse
 from showdown.records import StyleMetrics
 
-__all__ = ["StyleMetrics", "style_metrics"]
+__all__ = ["StyleMetrics", "code_digest", "style_metrics"]
 
 _Def = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -40,7 +41,13 @@ def style_metrics(code: str) -> StyleMetrics | None:
         with_blocks=sum(isinstance(n, ast.With | ast.AsyncWith) for n in nodes),
         third_party=_third_party(nodes),
         comment_density=_comment_density(code),
+        code_sha256=code_digest(code),
     )
+
+
+def code_digest(code: str) -> str:
+    """A short digest of code (lone surrogates from a hostile answer kept as they are)."""
+    return hashlib.sha256(code.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def _share(part: int, whole: int) -> float | None:

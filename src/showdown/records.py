@@ -142,6 +142,9 @@ class StyleMetrics:
     with_blocks: int
     third_party: tuple[str, ...]
     comment_density: float
+    #: A digest of the code itself, so reports can tell whether two answers wrote the same
+    #: code (``run --set``: did a setting change it?) without the code at hand.
+    code_sha256: str | None = None
 
 
 @dataclass

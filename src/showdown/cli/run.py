@@ -64,8 +64,8 @@ _FAIR = GenerationSettings()  # the defaults, shown in --help; the library appli
               "stalled (default: the provider's).")
 @click.option("--set", "sets", multiple=True, metavar="KEY=V1,V2",
               help="Run every model once per configuration (repeatable; the product of all), "
-                   "named by it: llama-server flags as in `showdown speed --set` but ctx (use "
-                   "--ctx); for ollama: models num_gpu.")
+                   "named by it: llama-server flags as in `showdown speed --set` (ctx: in place of "
+                   "--ctx); for ollama: models num_ctx, num_gpu, num_thread.")
 @click.option("--json", "as_json", is_flag=True, help="Print results as JSON (progress goes to "
               "stderr).")
 @click.option("--allow-weak-isolation", "allow_weak", is_flag=True,

@@ -16,6 +16,7 @@ from showdown.cli.runs import DB_OPTION
 if TYPE_CHECKING:
     from showdown.providers import ModelSpec
     from showdown.speed.records import SpeedRow
+    from showdown.store import Store
 
 __all__ = ["command"]
 
@@ -40,38 +41,42 @@ def _specs(models: tuple[str, ...], llama_server: Path | None) -> list[ModelSpec
         fail(str(exc))
 
 
-def _print(rows: list[SpeedRow], fmt: str) -> None:
+def _print(rows: list[SpeedRow], fmt: str, store: Store) -> None:
     from rich.table import Table
 
     from showdown.speed.chart import to_html
-    from showdown.speed.plan import config_label
     from showdown.speed.report import (
         COLUMNS,
         best_configs,
         problems,
-        row_json,
+        rows_json,
         table_cells,
         to_csv,
         to_markdown,
     )
+    from showdown.speed.storage import load_scores
+    from showdown.store import StoreError
 
+    try:  # the score each configuration got in `showdown run --set`, where there is one
+        best = best_configs(rows, load_scores(store, rows))
+    except StoreError as exc:
+        fail(str(exc), 1)
     if fmt == "json":
-        click.echo(json.dumps([row_json(r) for r in rows], indent=2))
+        click.echo(json.dumps(rows_json(rows, best), indent=2))
         return
     if fmt == "html":
-        click.echo(to_html(rows), nl=False)
+        click.echo(to_html(rows, best), nl=False)
         return
     if fmt == "csv":
-        click.echo(to_csv(rows), nl=False)
+        click.echo(to_csv(rows, best), nl=False)
         return
-    best = best_configs(rows)
+    lines = [line for b in best.values() for line in b.lines()]
     if fmt == "md":
         click.echo(to_markdown(rows))
         for line in problems(rows):
             click.echo(f"- {line}")
-        for model, row in best.items():
-            click.echo(f"- best for {model}: {config_label(row.config)} "
-                       f"(tg {row.tg.median if row.tg else 0:.1f} t/s at depth {row.depth})")
+        for line in lines:
+            click.echo(f"- best: {line}")
         return
     table = Table(title="speed (median, min–max over repetitions)")
     for column in COLUMNS:
@@ -81,9 +86,8 @@ def _print(rows: list[SpeedRow], fmt: str) -> None:
     console.print(table)
     for line in problems(rows):
         note(line, "failed", "red")
-    for model, row in best.items():
-        note(f"{model}: {config_label(row.config)} writes fastest at depth {row.depth} "
-             f"({row.tg.median if row.tg else 0:.1f} t/s)", "best", "green")
+    for line in lines:
+        note(line, "best", "green")
 
 
 @click.command("speed")
@@ -129,14 +133,15 @@ def command(models: tuple[str, ...], depth: str, gen: int, repetitions: int, set
             fail(f"no store at {location.where} (run `showdown speed` first, or give --db "
                  "PATH|URL)")
         try:
-            rows = load_rows(location.open(), models)
+            store = location.open()
+            rows = load_rows(store, models)
         except StoreError as exc:
             fail(str(exc))
         rows = [r for r in rows if r.run_id.startswith(run_id or "")]
         if not rows:
             fail(f"no speed results in {location.where}" + (f" for run {run_id}" if run_id else "")
                  + (f" for {', '.join(models)}" if models else "") + " (run `showdown speed`)")
-        _print(rows, fmt)
+        _print(rows, fmt, store)
         return
     try:
         depths, configs = parse_depths(depth), expand_sets(sets)
@@ -148,7 +153,7 @@ def command(models: tuple[str, ...], depth: str, gen: int, repetitions: int, set
                             lambda m: note(m, "speed", "cyan"))
     except (SweepError, StoreError) as exc:
         fail(str(exc))
-    _print(outcome.rows, fmt)
+    _print(outcome.rows, fmt, store)
     if fmt in ("terminal", "md"):
         err.print(f"saved {len(outcome.rows)} rows to {location.where}", highlight=False, markup=False)
     if not outcome.rows:

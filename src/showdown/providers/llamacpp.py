@@ -31,6 +31,10 @@ class LlamaCppOptions(GpuLayers, CommonOptions):
     llama_server: str | None = option(None, "the path of a llama-server binary",
                                       flag="--llama-server")
     health_timeout_s: float = option(600.0, SECONDS, above(0), flag="--health-timeout")
+    #: The context for this model instead of the run's ``--ctx`` (``run --set ctx=…`` sweeps it);
+    #: capped to the trained context like ``--ctx``.
+    ctx: int | None = option(None, "a whole number of tokens, 1 or more",
+                             lambda v: v is None or v >= 1)
 
 
 @register
@@ -86,7 +90,8 @@ class LlamaCppProvider(Provider):
         except GgufError as exc:
             raise ProviderError(f"{self.spec}: {exc}") from exc
         trained = meta.context_length
-        ctx = min(settings.ctx, trained) if trained else settings.ctx
+        requested = self.options.ctx or settings.ctx
+        ctx = min(requested, trained) if trained else requested
         layers, fit = self._gpu_layers(meta, ctx)
         self.server = ManagedServer(binary, self.model_path, ctx, layers,
                                     list(self.options.server_args), self.options.health_timeout_s)
@@ -99,7 +104,7 @@ class LlamaCppProvider(Provider):
         offloaded = self.server.gpu_layers()
         used = offloaded[0] if offloaded else None
         self.info = {**_describe(meta), "server": "llama-server",
-                     "server_version": server_version(binary), "requested_ctx": settings.ctx,
+                     "server_version": server_version(binary), "requested_ctx": requested,
                      "ctx": ctx, "n_gpu_layers_requested": layers,
                      "n_gpu_layers_setting": self.options.n_gpu_layers, "n_gpu_layers": used, **fit,
                      "placement": "unknown" if used is None else placement(used, meta.n_layer)}

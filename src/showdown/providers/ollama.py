@@ -103,10 +103,18 @@ def error_detail(response: httpx.Response) -> str:
 
 @dataclass(frozen=True)
 class OllamaOptions(BaseURL, GpuLayers, ExtraBody, CommonOptions):
-    """The common options, extra request fields, the server, ``num_gpu`` and model lifetime."""
+    """The common options, extra request fields, the server, ``num_gpu``, model lifetime, and
+    Ollama's ``num_ctx``/``num_thread`` (docs/modelfile.md, "Valid Parameters and Values").
+
+    ``num_ctx`` replaces the run's ``--ctx`` for this model (still capped to its trained
+    context); ``run --set num_ctx=…,num_thread=…`` sweeps both through here."""
 
     load_timeout_s: float = option(600.0, SECONDS, above(0))
     keep_alive: str | int = option("30m", "a duration like \"30m\" or seconds")
+    num_ctx: int | None = option(None, "a whole number of tokens, 1 or more",
+                                 lambda v: v is None or v >= 1)
+    num_thread: int | None = option(None, "a whole number of threads, 1 or more",
+                                    lambda v: v is None or v >= 1)
 
 
 @register
@@ -126,6 +134,7 @@ class OllamaProvider(HTTPProvider):
         # Ollama places layers itself unless told: "auto" sends no num_gpu.
         layers = options.n_gpu_layers
         self.num_gpu = None if layers == "auto" else layers
+        self.num_ctx, self.num_thread = options.num_ctx, options.num_thread
         self.extra_body = dict(options.extra_body)
         self.events: list[dict[str, Any]] = []
         self._ctx: int | None = None
@@ -144,14 +153,15 @@ class OllamaProvider(HTTPProvider):
         self.events = []
         show = self._call("POST", "/api/show", {"model": self.model}, 60.0)
         ctx_train = _ctx_train(show)
-        self._ctx = min(settings.ctx, ctx_train) if ctx_train else settings.ctx
+        requested = self.num_ctx or settings.ctx
+        self._ctx = min(requested, ctx_train) if ctx_train else requested
         # Everything loaded goes, this model too: each load is then timed from the same start.
         for loaded in self._loaded():
             self._unload(str(loaded.get("name") or loaded.get("model")))
         self.load_s = self._timed("preload", self.model, {
             "model": self.model, "messages": [], "keep_alive": self.keep_alive,
             "options": self._options(None)}, self.load_timeout_s)
-        self.info = self._describe(show, settings.ctx, ctx_train)
+        self.info = self._describe(show, requested, ctx_train)
         return GenerationSettings(settings.max_tokens, self._ctx, settings.temperature,
                                   settings.seed)
 
@@ -190,6 +200,7 @@ class OllamaProvider(HTTPProvider):
             "placement": placement(entry.get("size"), entry.get("size_vram")),
             "requested_ctx": requested_ctx, "ctx_train": ctx_train, "ctx": self._ctx,
             "keep_alive": self.keep_alive, "num_gpu": self.num_gpu,
+            "num_thread": self.num_thread, "ctx_from": "num_ctx" if self.num_ctx else "--ctx",
             "model_management": list(self.events),
         }
 
@@ -218,10 +229,11 @@ class OllamaProvider(HTTPProvider):
     # -- streaming -----------------------------------------------------------------------
 
     def _options(self, request: ChatRequest | None) -> dict[str, Any]:
-        # The same num_ctx/num_gpu in the preload and every chat: a change makes Ollama reload.
+        # The same num_ctx/num_gpu/num_thread in the preload and every chat: a change makes
+        # Ollama reload the model.
         options: dict[str, Any] = {"num_ctx": self._ctx}
-        if self.num_gpu is not None:
-            options["num_gpu"] = self.num_gpu
+        options |= {k: v for k, v in (("num_gpu", self.num_gpu), ("num_thread", self.num_thread))
+                    if v is not None}
         if request is not None:
             s = request.settings
             options |= {"num_predict": s.max_tokens, "temperature": s.temperature, "seed": s.seed}
@@ -230,7 +242,7 @@ class OllamaProvider(HTTPProvider):
     def attempt(self, request: ChatRequest, progress: Progress | None
                 ) -> tuple[Generation, Failure | None]:
         if self._ctx is None:
-            self._ctx = request.settings.ctx
+            self._ctx = self.num_ctx or request.settings.ctx
         clock = StreamClock()
         final: dict[str, Any] = {}
         body = {"model": self.model, "messages": request.messages(), "stream": True,

@@ -45,7 +45,7 @@ CSV_COLUMNS: tuple[str, ...] = (
     *(f"{name}{suffix}" for name in _SPREADS_PERF for suffix in ("", "_min", "_max")),
     "judged", "syntax_ok", "features_passed", "features_total", "functional_passed",
     "functional_total", "score", "score_min", "score_max", "score_ci_low", "score_ci_high",
-    "diagnoses",
+    "diagnoses", "code_change",
     *(f"style_{name}" for name in _SPREADS_STYLE), "third_party_imports", "leaderboard_rank",
     "settings", "showdown", "servers", "host", "machine",
 )
@@ -71,7 +71,8 @@ def _row(perf: PerfRow, quality: QualityRow | None, style: StyleRow | None,
                 "features_passed": quality.features.passed, "features_total": quality.features.total,
                 "functional_passed": quality.functional.passed,
                 "functional_total": quality.functional.total,
-                "diagnoses": ";".join(f"{d.code}:{d.count}" for d in quality.diagnoses)}
+                "diagnoses": ";".join(f"{d.code}:{d.count}" for d in quality.diagnoses),
+                "code_change": quality.code_change}
         row |= _flat("score", quality.score)
         row |= {"score_ci_low": quality.score.ci_low if quality.score else None,
                 "score_ci_high": quality.score.ci_high if quality.score else None}

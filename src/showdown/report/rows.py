@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from showdown.records import Result, RunInfo, TestRun, is_failed
+from showdown.report.codechange import code_changes
 from showdown.report.context import ContextRow, FailedRow, context_rows, failed_rows
 from showdown.report.figures import DiagnosisCount, PerfRow, Tally
 from showdown.report.groups import (
@@ -74,6 +75,9 @@ class QualityRow:
     #: (k, pass@k) for tasks of several cases (HumanEval): k = 1, and the trial count if > 1.
     pass_at: tuple[tuple[int, float], ...] = ()
     failed: int = 0
+    #: ``run --set``: whether this configuration's code matched the default's, answer by answer
+    #: ("same as default", "changed in 1 of 3 vs default", "reference"); empty otherwise.
+    code_change: str = ""
 
 
 @dataclass(frozen=True)
@@ -197,6 +201,7 @@ def quality_rows(groups: Iterable[Group]) -> list[QualityRow]:
     """Quality rows, best score first within each round and task (as the seed)."""
     groups = list(groups)
     index = _round_index(groups)
+    changes = code_changes(groups)
     rows = []
     for g in groups:
         results = list(g.results)
@@ -206,7 +211,7 @@ def quality_rows(groups: Iterable[Group]) -> list[QualityRow]:
             syntax_ok=sum(v.syntax_ok for v in judged),
             features=_tally(results, "features"), functional=_tally(results, "functional"),
             score=group_score(g), diagnoses=_diagnoses(results), pass_at=pass_at(results),
-            failed=g.failed,
+            failed=g.failed, code_change=changes.get((g.round, g.model, g.task), ""),
         ))
     return sorted(rows, key=lambda r: (index[r.round], r.task, _nones_last(r.score, -1.0),
                                        r.model.lower()))

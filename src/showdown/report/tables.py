@@ -182,6 +182,8 @@ def quality_tables(report: Report) -> list[TableSpec]:
         (_out_of("Functional", funcs), True, lambda r: Cell(fmt.tally(r.functional),
                                                             _ratio(r.functional))),
         ("Score", True, lambda r: _score(r.score)),
+        ("Code", False, lambda r: Cell(r.code_change or fmt.DASH, r.code_change,
+                                       _CODE_TITLE if r.code_change else "")),
         ("pass@k", False, lambda r: _text(", ".join(f"pass@{k} {v:.1%}" for k, v in r.pass_at)
                                           or fmt.DASH)),
         ("Diagnoses", False, lambda r: Cell(fmt.diagnoses(r.diagnoses, r.samples), None,
@@ -190,6 +192,10 @@ def quality_tables(report: Report) -> list[TableSpec]:
     ]
     return [_table(title, spec, rows)
             for title, rows in _per_round(report.quality, "Quality", report)]
+
+
+_CODE_TITLE = ("run --set: this configuration's extracted code against the default's (else the "
+               "first configuration's), answer by answer (same case, trial and seed)")
 
 
 def _out_of(name: str, totals: set[int | None]) -> str:

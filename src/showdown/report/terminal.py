@@ -69,7 +69,7 @@ def _rich_cell(cell: Cell) -> Text:
 DROP_ORDER = ("J/token", "Peak RAM", "Prompt tok/s", "Load", "Lines", "Peak VRAM", "Round",
               "pass@k", "Comments/line", "with", "try/except", "Third-party imports", "Classes",
               "Size", "Samples", "TTFT", "Syntax", "Docstrings", "Type hints", "Case", "Trial",
-              "Output Tokens", "Note", "Diagnoses", "Rounds", "Tok/s")
+              "Output Tokens", "Code", "Note", "Diagnoses", "Rounds", "Tok/s")
 
 
 def _without(spec: TableSpec, name: str) -> TableSpec:

@@ -7,11 +7,11 @@ page opens anywhere and can be attached to a bug report as it is.
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from showdown.speed.plan import config_label
 from showdown.speed.records import SpeedRow
-from showdown.speed.report import COLUMNS, best_configs, table_cells
+from showdown.speed.report import COLUMNS, BestConfig, best_configs, table_cells
 
 __all__ = ["to_html"]
 
@@ -73,14 +73,30 @@ def _svg(lines: Series, x_name: str) -> str:
     return "\n".join([*parts, "</svg>"])
 
 
-def to_html(rows: Sequence[SpeedRow]) -> str:
-    """The page: chart, best configuration per model, and the table with every row."""
+def _best_item(best: BestConfig) -> str:
+    """One model's choice, its configuration in bold, then each faster one passed over."""
+    model = html.escape(best.model)
+    if best.row is None or best.quality is None:
+        head = f"{model}: no configuration keeps the score"
+    else:
+        r = best.row
+        head = (f"{model}: <b>{html.escape(config_label(r.config))}</b> "
+                f"({r.tg.median if r.tg else 0:.1f} t/s at depth {r.depth}; "
+                f"{html.escape(best.quality.text())})")
+    passed = "".join(f"<li>{html.escape(config_label(r.config))} is faster "
+                     f"({r.tg.median if r.tg else 0:.1f} t/s) but {html.escape(q.text())}: "
+                     "not eligible</li>" for r, q in best.passed_over)
+    return f"<li>{head}" + (f"<ul>{passed}</ul>" if passed else "") + "</li>"
+
+
+def to_html(rows: Sequence[SpeedRow], best: Mapping[str, BestConfig] | None = None) -> str:
+    """The page: chart, best configuration per model (with its quality check and the faster
+    ones passed over for their score), and the table with every row."""
     head = "".join(f"<th>{html.escape(c)}</th>" for c in COLUMNS)
     body = "\n".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>"
                      for cells in table_cells(rows))
-    best = "\n".join(f"<li>{html.escape(model)}: <b>{html.escape(config_label(r.config))}</b> "
-                     f"({r.tg.median if r.tg else 0:.1f} t/s at depth {r.depth})</li>"
-                     for model, r in best_configs(rows).items())
+    best = best_configs(rows) if best is None else best  # None: no quality results given
+    items = "\n".join(_best_item(b) for b in best.values())
     by_layers = _layer_series(rows)
     layers = (f"<h2>Generation speed against GPU layers</h2>\n"
               f"{_svg(by_layers, 'n_gpu_layers')}\n" if by_layers else "")
@@ -90,7 +106,7 @@ def to_html(rows: Sequence[SpeedRow]) -> str:
             "text-align:right}</style></head><body>\n<h1>Speed at depth</h1>\n"
             f"<h2>Generation speed against depth</h2>\n{_svg(_series(rows), 'depth (tokens)')}\n"
             f"{layers}"
-            f"<h2>Best configuration (fastest generation at the deepest depth)</h2>\n"
-            f"<ul>{best}</ul>\n<h2>All rows (median, min–max)</h2>\n"
+            "<h2>Best configuration (fastest generation at the deepest depth whose code "
+            f"score did not drop)</h2>\n<ul>{items}</ul>\n<h2>All rows (median, min–max)</h2>\n"
             f"<table><thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table>\n"
             "</body></html>\n")
