@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -23,7 +24,7 @@ from showdown.fleet.placement import check_placement, judge_options, turn_option
 from showdown.records import Result, RunInfo, Verdict
 from showdown.runner import Events, Quiet, RunPlan, model_label, now, pending, verdict_would_run
 from showdown.sandbox import Sandbox
-from showdown.signals import deferred
+from showdown.signals import Interrupted, deferred
 from showdown.store import Store
 
 __all__ = ["Fleet", "NodeLost", "open_fleet"]
@@ -142,8 +143,9 @@ class _Drive:
         exception (Ctrl-C included) cancel the turns and keep what was judged."""
         try:
             while self.turns or self.judging:
-                ready, _ = self.ray.wait([*self.turns, *self.judging], num_returns=1,
-                                         timeout=_POLL_S)
+                with _signals_through():
+                    ready, _ = self.ray.wait([*self.turns, *self.judging], num_returns=1,
+                                             timeout=_POLL_S)
                 for ref in ready:
                     if ref in self.turns:
                         self._advance(ref)
@@ -157,7 +159,8 @@ class _Drive:
         """The next generation of a turn that has one: judged, or stored as it is."""
         label = self.turns[stream]
         try:
-            measured: work.Measured = self.ray.get(next(stream))
+            with _signals_through():
+                measured: work.Measured = self.ray.get(next(stream))
         except StopIteration:
             del self.turns[stream]
             return
@@ -182,7 +185,8 @@ class _Drive:
     def _judged(self, ref: Any) -> None:
         label, measured = self.judging.pop(ref)
         try:
-            verdict, _node = self.ray.get(ref)
+            with _signals_through():
+                verdict, _node = self.ray.get(ref)
         except self.ray.exceptions.RayTaskError as exc:
             cause = getattr(exc, "cause", None)
             if isinstance(cause, SandboxUnavailable):
@@ -221,6 +225,18 @@ class _Drive:
             ends = [s.completed() for s in self.turns]
             if ends:  # give each turn the time to stop its server on its node
                 self.ray.wait(ends, num_returns=len(ends), timeout=_DRAIN_S)
+
+
+@contextlib.contextmanager
+def _signals_through() -> Iterator[None]:
+    """A Ctrl-C raised (``signals.Interrupted``) while Ray's C++ waits comes back from Ray as a
+    SystemError around it; it is the Ctrl-C that must go on."""
+    try:
+        yield
+    except SystemError as exc:
+        if isinstance(exc.__context__, Interrupted):
+            raise exc.__context__ from None
+        raise
 
 
 def _first(exc: BaseException) -> str:
