@@ -177,3 +177,19 @@ def test_a_node_no_live_node_offers_is_refused_up_front(cluster: LocalCluster, t
     lines = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
     assert len(lines) == 1 and "placed on node 'gpu-box', but no live node" in lines[0]
     assert not db.exists()
+
+
+def test_a_placed_model_is_checked_on_its_node(cluster: LocalCluster, tmp_path: Path) -> None:
+    """A placed model's file is that node's: its check runs there, and a mistake is still one
+    line, exit 2, nothing stored."""
+    db = tmp_path / "s.db"
+    missing = tmp_path / "not-here.gguf"
+    done = run_showdown(cluster.command([
+        sys.executable, "-m", "showdown", "run", "--cluster", cluster.address,
+        "-m", f"A=llamacpp:{missing}", "--node", "A=node-a", "--task", "humaneval",
+        "--problems", "0", "--db", str(db)]), tmp_path)
+    assert done.returncode == 2, done.stderr[-3000:]
+    lines = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
+    assert len(lines) == 1 and lines[0].startswith("error: on node node-a: ")
+    assert str(missing) in lines[0] and "Traceback" not in done.stderr
+    assert not db.exists()

@@ -122,11 +122,14 @@ def _jsonable(options: dict[str, Any]) -> dict[str, Any]:
     return {k: str(v) if isinstance(v, Path) else v for k, v in options.items()}
 
 
-def check_plan(plan: RunPlan, probe: bool = False) -> None:
+def check_plan(plan: RunPlan, probe: bool = False, elsewhere: frozenset[str] = frozenset()
+               ) -> None:
     """Refuse, before anything runs, what would spoil results or fail for sure: settings out
     of range, a broken spec, file, binary or key (``preflight``), two models under one name
     (the second would overwrite the first's results), cases a task does not have, and (with
-    ``probe``) a server that does not answer. Raises PlanError, ProviderError or TaskError."""
+    ``probe``) a server that does not answer. Raises PlanError, ProviderError or TaskError.
+    The specs of the models labelled in ``elsewhere`` are left to the cluster node they run
+    on (their files, keys and servers are that machine's)."""
     check_settings(plan.settings, plan.trials, plan.case_limit)
     seen: dict[str, str] = {}
     for spec in plan.specs:
@@ -137,7 +140,8 @@ def check_plan(plan: RunPlan, probe: bool = False) -> None:
         seen[label] = spec.spec
     for task in plan.tasks:
         task.cases(plan.case_limit, plan.only_cases)  # raises TaskError naming unknown cases
-    servers = [(s.spec, url) for s in plan.specs if (url := check_spec(s)) is not None]
+    servers = [(s.spec, url) for s in plan.specs
+               if model_label(s) not in elsewhere and (url := check_spec(s)) is not None]
     if probe:
         probe_servers(servers)
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from showdown.errors import SandboxUnavailable, ShowdownError
+from showdown.errors import PlanError, SandboxUnavailable, ShowdownError
 from showdown.fleet import work
 from showdown.fleet.connect import ClusterError, Node, connect, live_nodes
 from showdown.fleet.placement import check_placement, judge_options, turn_options
@@ -72,12 +72,15 @@ class Fleet:
         return drive.results
 
 
-def open_fleet(address: str, plan: RunPlan, allow_weak: bool = False) -> Fleet:
-    """Join the cluster and check it can run ``plan``: every placed model has a live node and
-    some node can sandbox the answers. Raises ClusterError or PlanError; runs nothing."""
+def open_fleet(address: str, plan: RunPlan, allow_weak: bool = False, probe: bool = True
+               ) -> Fleet:
+    """Join the cluster and check it can run ``plan``: every placed model has a live node
+    and passes its checks there, and some node can sandbox the answers. Raises ClusterError
+    or PlanError; runs no model."""
     ray = connect(address)
     live = live_nodes(ray)
     check_placement(plan.nodes, live)
+    _check_on_nodes(ray, plan, probe)
     facts_task = _remotes(ray)[2]
     from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
@@ -97,11 +100,31 @@ def open_fleet(address: str, plan: RunPlan, allow_weak: bool = False) -> Fleet:
     return Fleet(address, ray, {n.id: n for n in live}, judges, allow_weak)
 
 
+def _check_on_nodes(ray: ModuleType, plan: RunPlan, probe: bool) -> None:
+    """Each placed model's spec checked on a node of its placement (``work.check_model``)."""
+    check = _remotes(ray)[3]
+    refs = {model_label(s): check.options(num_cpus=0, resources={plan.nodes[model_label(s)]: 1}
+                                          ).remote(s, probe)
+            for s in plan.specs if model_label(s) in plan.nodes}
+    for label, ref in refs.items():
+        try:
+            ray.get(ref, timeout=_FACTS_S)
+        except ray.exceptions.RayTaskError as exc:
+            cause = getattr(exc, "cause", None)
+            if isinstance(cause, ShowdownError):
+                raise PlanError(f"on node {plan.nodes[label]}: {cause}") from exc
+            raise ClusterError(f"model {label}: its check on node {plan.nodes[label]} "
+                               f"failed ({_first(exc)})") from exc
+        except Exception as exc:  # GetTimeoutError, a lost node: Ray's own types
+            raise ClusterError(f"model {label}: node {plan.nodes[label]} did not answer its "
+                               f"check ({_first(exc)})") from exc
+
+
 @functools.cache
-def _remotes(ray: ModuleType) -> tuple[Any, Any, Any]:
+def _remotes(ray: ModuleType) -> tuple[Any, Any, Any, Any]:
     """The node-side functions as Ray tasks (made once per process)."""
     return (ray.remote(num_returns="streaming")(work.model_turn), ray.remote(work.judge),
-            ray.remote(num_cpus=0)(work.node_facts))
+            ray.remote(num_cpus=0)(work.node_facts), ray.remote(max_retries=0)(work.check_model))
 
 
 @dataclass

@@ -18,7 +18,8 @@ from typing import Any
 
 from showdown.hardware.busy import busy_snapshot, own_cores
 from showdown.hardware.host import host_fingerprint
-from showdown.providers import Provider
+from showdown.preflight import check_spec, probe_servers
+from showdown.providers import ModelSpec, Provider
 from showdown.records import Generation, GenerationSettings, ModelInfo, Verdict
 from showdown.runner import Quiet, RunPlan, Turn, turn_steps, verdict_of
 from showdown.sandbox import Sandbox, bwrap_problem, default_sandbox
@@ -26,7 +27,7 @@ from showdown.tasks import Task, find_task
 from showdown.tasks.base import Case
 from showdown.tasks.loader import BUILTIN_DIR
 
-__all__ = ["Measured", "judge", "model_turn", "node_facts", "this_node"]
+__all__ = ["Measured", "check_model", "judge", "model_turn", "node_facts", "this_node"]
 
 #: (task id, case id, trial): one measurement a turn is asked for.
 Wanted = tuple[str, str, int]
@@ -48,10 +49,11 @@ class Measured:
 
 
 def this_node() -> str:
-    """The Ray id of the node this code runs on."""
+    """The Ray id of the node this code runs on ("" outside Ray: asking would start a local
+    Ray instance)."""
     import ray
 
-    return str(ray.get_runtime_context().get_node_id())
+    return str(ray.get_runtime_context().get_node_id()) if ray.is_initialized() else ""
 
 
 @dataclass
@@ -93,6 +95,14 @@ def judge(task_id: str, task_dirs: list[str], case_id: str, generation: Generati
     """The verdict on one generation, judged in this node's sandbox, and the node's id."""
     task = _task(task_id, tuple(Path(d) for d in task_dirs))
     return verdict_of(task, case_id, generation, _sandbox(task, allow_weak)), this_node()
+
+
+def check_model(spec: ModelSpec, probe: bool) -> None:
+    """``preflight`` for one model on the node it will run on: its file, binary and key are
+    this machine's, its server is reached from here. Raises PlanError."""
+    url = check_spec(spec)
+    if probe and url is not None:
+        probe_servers([(spec.spec, url)])
 
 
 def node_facts() -> dict[str, Any]:

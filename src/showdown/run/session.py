@@ -82,7 +82,8 @@ def prepare(request: RunRequest) -> Prepared:
         # Only the models that failed run again: the others' servers need not be up.
         again = {key[0] for key in redo}
         plan.specs = [s for s in plan.specs if model_label(s) in again]
-    check_plan(plan, probe=request.probe)  # every mistake now: nothing saved, no model loaded
+    placed = _place(request, plan)  # on a cluster, a placed model is checked on its node
+    check_plan(plan, probe=request.probe, elsewhere=placed)  # every mistake now: nothing saved
     fleet = _fleet(request, plan, db_path)
     plan.judge_concurrency = request.judge_concurrency  # how to run, not what: resumes may differ
     plan.host = host_fingerprint() | {"busy": busy_snapshot()}
@@ -95,16 +96,25 @@ def prepare(request: RunRequest) -> Prepared:
                     fleet)
 
 
-def _fleet(request: RunRequest, plan: RunPlan, db_path: Path) -> Fleet | None:
-    """The cluster the plan runs on, joined and checked (``--node`` placements applied)."""
+def _place(request: RunRequest, plan: RunPlan) -> frozenset[str]:
+    """Apply ``--node`` placements; the labels of the models placed on a cluster's nodes."""
     if request.nodes and not request.cluster:
         raise PlanError("--node places a model on a cluster node; add --cluster ADDRESS")
     if not request.cluster:
-        return None
-    from showdown.fleet import open_fleet, parse_node_flags
+        return frozenset()
+    from showdown.fleet import parse_node_flags
 
     plan.nodes |= parse_node_flags(request.nodes, [model_label(s) for s in plan.specs])
-    fleet = open_fleet(request.cluster, plan, request.allow_weak_isolation)
+    return frozenset(plan.nodes)
+
+
+def _fleet(request: RunRequest, plan: RunPlan, db_path: Path) -> Fleet | None:
+    """The cluster the plan runs on, joined and checked (placed models on their nodes)."""
+    if not request.cluster:
+        return None
+    from showdown.fleet import open_fleet
+
+    fleet = open_fleet(request.cluster, plan, request.allow_weak_isolation, request.probe)
     fleet.db_hint = f" --db {db_path}"
     return fleet
 
