@@ -84,6 +84,9 @@ def test_two_models_on_two_nodes_land_with_their_node(cluster: LocalCluster, tmp
                                                       bundled_model: Path,
                                                       llama_server_bin: Path) -> None:
     db = tmp_path / "s.db"
+    # Ray puts the driver's working folder on the workers' sys.path; a module there must not
+    # shadow one a turn imports (httpx tries h2; without the fix this failed every turn).
+    (tmp_path / "h2.py").write_text("raise SystemExit('imported from the driver folder')\n")
     done = run_showdown(showdown_argv(cluster, bundled_model, db, "--problems", "0,1"), tmp_path)
     assert done.returncode in (0, 1), done.stderr[-3000:]  # 1: a model's failed generation
     assert "Traceback" not in done.stderr

@@ -8,7 +8,9 @@ a cluster started on this machine (``ray start --head``) or says there is none.
 from __future__ import annotations
 
 import logging
+import os
 import socket
+import tempfile
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -83,11 +85,24 @@ def connect(address: str) -> ModuleType:
     if ray.is_initialized():
         return ray
     try:
-        ray.init(address=address, logging_level=logging.ERROR, log_to_driver=False)
+        _init_elsewhere(ray, address)
     except (ConnectionError, RuntimeError, ValueError, TimeoutError) as exc:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise ClusterError(f"--cluster {address}: cannot join the Ray cluster: {first}") from exc
     return ray
+
+
+def _init_elsewhere(ray: ModuleType, address: str) -> None:
+    """``ray.init`` from an empty folder: Ray puts the driver's working folder on every
+    worker's ``sys.path``, where a user's ``h2.py`` or ``json.py`` would shadow the module a
+    turn imports (seen: a stray ``h2.py`` broke httpx on the nodes)."""
+    here = os.getcwd()
+    with tempfile.TemporaryDirectory(prefix="showdown-driver-") as empty:
+        os.chdir(empty)
+        try:
+            ray.init(address=address, logging_level=logging.ERROR, log_to_driver=False)
+        finally:
+            os.chdir(here)
 
 
 def live_nodes(ray: ModuleType) -> list[Node]:
