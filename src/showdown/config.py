@@ -23,10 +23,12 @@ from showdown.validate import is_int as _is_int
 from showdown.validate import is_number as _is_number
 from showdown.validate import is_str_list as _is_str_list
 
-__all__ = ["CONFIG_FILE", "Config", "ConfigError", "RunSettings", "find_config", "load_config",
+__all__ = ["CONFIG_FILE", "NODE_KEY", "Config", "ConfigError", "RunSettings", "find_config", "load_config",
            "parse_config", "resolve"]
 
 CONFIG_FILE = "showdown.toml"
+#: A model's cluster node (``showdown run --cluster``): kept with its options, not the backend's.
+NODE_KEY = "node"
 
 
 _SETTINGS: dict[str, Check] = {
@@ -115,8 +117,13 @@ def _model(entry: Any, index: int, path: Path) -> ModelSpec:
     if not isinstance(name, str):
         raise ConfigError(f"{path}: {where}.name: expected a display name (a string), got {name!r}")
     options = {k: v for k, v in entry.items() if k not in ("spec", "name")}
+    node = options.get(NODE_KEY, "")
+    if not isinstance(node, str) or (NODE_KEY in options and not node.strip()):
+        raise ConfigError(f"{path}: {where}.{NODE_KEY}: expected the name of a Ray resource a "
+                          f"cluster node was started with, e.g. \"gpu-box\", got {node!r}")
     try:  # the provider's own Options: the same rules as for the command line
-        options_of(spec.provider).parse(options, spec.provider)
+        options_of(spec.provider).parse({k: v for k, v in options.items() if k != NODE_KEY},
+                                        spec.provider)
     except OptionError as exc:
         raise ConfigError(f"{path}: {where}.{exc}") from exc
     return _anchor(dataclasses.replace(spec, name=name, options=options), path.parent)

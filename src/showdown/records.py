@@ -185,6 +185,8 @@ class RunOptions:
     resumed run starts each model as the first part did."""
 
     model_options: list[dict[str, Any]] = field(default_factory=list)
+    #: The cluster node (a Ray resource name) each model ran on, "" for any (``--cluster``).
+    nodes: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -74,6 +74,12 @@ _FAIR = GenerationSettings()  # the defaults, shown in --help; the library appli
               help="Answers judged while the next one streams. Default: 1 where the model runs "
                    "off this machine's CPU (remote, or wholly in VRAM), else 0 (each answer "
                    "judged before the next, so judging never slows a CPU model's figures).")
+@click.option("--cluster", metavar="ADDRESS",
+              help="Run on a Ray cluster: auto, HOST:PORT (the head's port) or ray://HOST:10001 "
+                   "(pip install 'showdown[cluster]'). Results are stored here, by this process.")
+@click.option("--node", "nodes", multiple=True, metavar="MODEL=NODE",
+              help="With --cluster: run MODEL's turn on the node started with the Ray resource "
+                   "NODE (repeatable; over the config's node = \"...\").")
 def command(models: tuple[str, ...], config_path: Path | None, task_ids: tuple[str, ...],
             task_dir: tuple[Path, ...], max_tokens: int | None, ctx_size: int | None,
             temperature: float | None, seed: int | None, trials: int | None,
@@ -81,7 +87,7 @@ def command(models: tuple[str, ...], config_path: Path | None, task_ids: tuple[s
             resume: str | None, retry: str | None, llama_server: Path | None,
             n_gpu_layers: str | None, health_timeout: float | None, idle_timeout: float | None,
             sets: tuple[str, ...], as_json: bool, allow_weak: bool,
-            judge_concurrency: int | None) -> None:
+            judge_concurrency: int | None, cluster: str | None, nodes: tuple[str, ...]) -> None:
     """Benchmark models on tasks: stream, time, judge, store and print the tables."""
     from showdown.cli.output import note
     from showdown.fetch import reporting
@@ -94,7 +100,7 @@ def command(models: tuple[str, ...], config_path: Path | None, task_ids: tuple[s
         only_cases=tuple(c.strip() for c in only_cases.split(",")) if only_cases else None,
         health_timeout_s=health_timeout, idle_timeout_s=idle_timeout, db=db, resume=resume,
         retry_failed=retry, allow_weak_isolation=allow_weak, sets=sets,
-        judge_concurrency=judge_concurrency)
+        judge_concurrency=judge_concurrency, cluster=cluster, nodes=nodes)
     with reporting(lambda message: note(message, "setup", "cyan")):
         prepared = prepare(request)  # every mistake now, as one line: nothing saved or loaded
     outcome = _execute(prepared, as_json)
@@ -120,8 +126,9 @@ def _execute(prepared: Prepared, as_json: bool) -> RunResult:
             saved = len(store.results(run_ids=[run_id])) if run_id else 0
         except StoreError:
             saved = 0
+        on = f" --cluster {prepared.fleet.address}" if prepared.fleet else ""
         say(f"interrupted ({exc}): {saved} results saved in {store.where}; finish with: "
-            f"showdown run --resume {run_id} --db {store.where}")
+            f"showdown run --resume {run_id}{on} --db {store.where}")
         sys.exit(exc.exit_code)
 
 

@@ -71,9 +71,12 @@ def _settings(run: RunInfo) -> str:
 
 
 def host_text(host: Mapping[str, Any]) -> str:
-    """CPU, GPUs, RAM and OS in one line."""
+    """CPU, GPUs, RAM and OS in one line; a cluster node's name first (``run --cluster``: nodes
+    on one machine share everything else)."""
     if not host:
         return fmt.DASH
+    if host.get("node"):
+        return f"node {host['node']}: " + host_text({k: v for k, v in host.items() if k != "node"})
     h = Host.decode(host)
     cores = h.cpu_cores_logical
     cpu = f"{h.cpu_model or 'CPU'}" + (f" ({cores} threads)" if cores else "")
@@ -115,5 +118,18 @@ def context_rows(results: Sequence[Result], runs: Sequence[RunInfo]) -> list[Con
         host = run.host or (mine[0].host if mine else {})
         rows.append(ContextRow(run.run_id, run.round, run.started_at, run.status,
                                _settings(run), str(host.get("showdown") or fmt.DASH),
-                               _servers(mine), host_text(host), _busy(run, mine)))
+                               _servers(mine), _hosts(host, mine), _busy(run, mine)))
     return rows
+
+
+def _hosts(run_host: Mapping[str, Any], results: Sequence[Result]) -> str:
+    """The run's host, or for a run on a cluster each node its results came from, by model."""
+    nodes: dict[str, list[str]] = {}
+    for r in results:
+        if r.host.get("node"):
+            models = nodes.setdefault(host_text(r.host), [])
+            if r.model not in models:
+                models.append(r.model)
+    if not nodes:
+        return host_text(run_host)
+    return " | ".join(f"{text} ({', '.join(models)})" for text, models in nodes.items())

@@ -58,6 +58,10 @@ class RunRequest:
     judge_concurrency: int | None = None
     probe: bool = True
     write_report: bool = True
+    #: A Ray cluster's address (``showdown.fleet``): the plan runs on its nodes.
+    cluster: str | None = None
+    #: ``MODEL=NODE`` placements on the cluster (over the config's ``node`` keys).
+    nodes: tuple[str, ...] = ()
 
     @property
     def task_ids(self) -> tuple[str, ...]:

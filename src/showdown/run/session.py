@@ -7,11 +7,13 @@ can be run again with ``retry_failed``. Nothing here prints: progress goes to th
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from showdown.config import find_config, load_config, resolve
-from showdown.errors import SandboxUnavailable, StoreError
+from showdown.config import NODE_KEY, find_config, load_config, resolve
+from showdown.errors import PlanError, SandboxUnavailable, StoreError
 from showdown.fetch import ensure_bundled_model
 from showdown.hardware.busy import busy_snapshot
 from showdown.hardware.host import host_fingerprint
@@ -21,6 +23,7 @@ from showdown.records import Result, RunInfo, is_failed
 from showdown.run.continuation import Key, continuation
 from showdown.run.request import RunRequest
 from showdown.runner import Events, RunPlan, benchmark, check_plan, model_label, plan_from_run
+from showdown.runner import execute as run_here
 from showdown.sandbox import Sandbox, default_sandbox
 from showdown.speed.plan import expand_sets
 from showdown.speed.runsets import sweep_specs
@@ -28,7 +31,10 @@ from showdown.store import Location, Store, check_new_store, locate
 from showdown.tasks import find_task
 from showdown.tasks.loader import BUILTIN_DIR
 
-__all__ = ["Prepared", "RunResult", "execute", "prepare"]
+if TYPE_CHECKING:
+    from showdown.fleet import Fleet
+
+__all__ = ["Prepared", "RunResult", "execute", "prepare", "split_nodes"]
 
 
 @dataclass
@@ -43,6 +49,8 @@ class Prepared:
     resume: RunInfo | None = None
     redo: frozenset[Key] = frozenset()
     write_report: bool = True
+    #: The cluster the plan runs on (``--cluster``), None for this machine.
+    fleet: Fleet | None = None
 
 
 @dataclass
@@ -81,7 +89,9 @@ def prepare(request: RunRequest) -> Prepared:
         # Only the models that failed run again: the others' servers need not be up.
         again = {key[0] for key in redo}
         plan.specs = [s for s in plan.specs if model_label(s) in again]
-    check_plan(plan, probe=request.probe)  # every mistake now: nothing saved, no model loaded
+    placed = _place(request, plan)  # on a cluster, a placed model is checked on its node
+    check_plan(plan, probe=request.probe, elsewhere=placed)  # every mistake now: nothing saved
+    fleet = _fleet(request, plan, location)
     plan.judge_concurrency = request.judge_concurrency  # how to run, not what: resumes may differ
     plan.host = host_fingerprint() | {"busy": busy_snapshot()}
     # Hidden from the programs under test: the store, and the tasks' own files (hidden tests,
@@ -90,7 +100,30 @@ def prepare(request: RunRequest) -> Prepared:
                *(path for t in plan.tasks for path in t.private_paths())]
     sandbox = default_sandbox(allow_weak=request.allow_weak_isolation, hide=private)
     return Prepared(plan, store or location.open(), sandbox, location, resume, redo,
-                    request.write_report)
+                    request.write_report, fleet)
+
+
+def _place(request: RunRequest, plan: RunPlan) -> frozenset[str]:
+    """Apply ``--node`` placements; the labels of the models placed on a cluster's nodes."""
+    if request.nodes and not request.cluster:
+        raise PlanError("--node places a model on a cluster node; add --cluster ADDRESS")
+    if not request.cluster:
+        return frozenset()
+    from showdown.fleet import parse_node_flags
+
+    plan.nodes |= parse_node_flags(request.nodes, [model_label(s) for s in plan.specs])
+    return frozenset(plan.nodes)
+
+
+def _fleet(request: RunRequest, plan: RunPlan, location: Location) -> Fleet | None:
+    """The cluster the plan runs on, joined and checked (placed models on their nodes)."""
+    if not request.cluster:
+        return None
+    from showdown.fleet import open_fleet
+
+    fleet = open_fleet(request.cluster, plan, request.allow_weak_isolation, request.probe)
+    fleet.db_hint = f" --db {location.where}"
+    return fleet
 
 
 def build_plan(request: RunRequest) -> RunPlan:
@@ -105,8 +138,18 @@ def build_plan(request: RunRequest) -> RunPlan:
     tasks = [find_task(t, request.task_dirs) for t in request.task_ids]
     specs = sweep_specs(chosen.specs or [_bundled_spec(options)], expand_sets(request.sets))
     only = list(request.only_cases) if request.only_cases else None
+    specs, nodes = split_nodes(specs)
     return RunPlan(specs, tasks, chosen.settings, chosen.trials, request.round or "",
-                   request.case_limit, only, task_dirs=list(request.task_dirs))
+                   request.case_limit, only, task_dirs=list(request.task_dirs), nodes=nodes)
+
+
+def split_nodes(specs: list[ModelSpec]) -> tuple[list[ModelSpec], dict[str, str]]:
+    """The config's ``node`` keys taken out of the models' options: where a model runs on a
+    cluster is the run's placement (``RunPlan.nodes``), not an option of its backend."""
+    nodes = {model_label(s): str(s.options[NODE_KEY]) for s in specs if NODE_KEY in s.options}
+    bare = [dataclasses.replace(s, options={k: v for k, v in s.options.items() if k != NODE_KEY})
+            for s in specs]
+    return bare, nodes
 
 
 def _bundled_spec(options: dict[str, object]) -> ModelSpec:
@@ -120,7 +163,7 @@ def execute(prepared: Prepared, events: Events | None = None) -> RunResult:
     store = prepared.store
     try:
         info, results = benchmark(prepared.plan, store, prepared.sandbox, events,
-                                  prepared.resume, prepared.redo)
+                                  prepared.resume, prepared.redo, prepared.fleet or run_here)
         if prepared.resume:  # the results and report cover the whole run, not only this part
             results = store.results(run_ids=[info.run_id])
     except StoreError as exc:
