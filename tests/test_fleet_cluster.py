@@ -1,7 +1,7 @@
 """``showdown run --cluster`` on a real three-node Ray cluster (a head, node-a and node-b) in a
 private network namespace with only loopback (``raycluster.py``), the driver inside it too:
 the real llama-server with the bundled model on each node, real bubblewrap judging, a real
-SQLite store written by the driver only.
+SQLite or PostgreSQL store written by the driver only.
 
 Two models pinned to different nodes land with the right node on each result; a node killed
 mid-run loses only its in-flight generation and ``--resume`` after re-adding it finishes the
@@ -43,7 +43,7 @@ def cluster() -> Iterator[LocalCluster]:
         made.down()  # every process in the namespace, by id; then the namespace itself
 
 
-def showdown_argv(cluster: LocalCluster, model: Path, db: Path, *extra: str) -> list[str]:
+def showdown_argv(cluster: LocalCluster, model: Path, db: Path | str, *extra: str) -> list[str]:
     return cluster.command([
         sys.executable, "-m", "showdown", "run", "--cluster", cluster.address,
         "-m", f"A=llamacpp:{model}", "-m", f"B=llamacpp:{model}",
@@ -81,9 +81,10 @@ def wait_for_result(db: Path, model: str, timeout_s: float = 300) -> None:
 
 
 def test_two_models_on_two_nodes_land_with_their_node(cluster: LocalCluster, tmp_path: Path,
-                                                      bundled_model: Path,
+                                                      store_target: str, bundled_model: Path,
                                                       llama_server_bin: Path) -> None:
-    db = tmp_path / "s.db"
+    # Both stores: a SQLite file, and PostgreSQL reached from the namespace through its socket.
+    db = store_target
     # Ray puts the driver's working folder on the workers' sys.path; a module there must not
     # shadow one a turn imports (httpx tries h2; without the fix this failed every turn).
     (tmp_path / "h2.py").write_text("raise SystemExit('imported from the driver folder')\n")
