@@ -88,6 +88,7 @@ class ModelInfo(_Flat):
 class Host(_Flat):
     """The machine a run ran on (``hardware.host``), and what else was busy on it."""
 
+    hostname: str | None = None
     cpu_model: str | None = None
     cpu_cores_logical: int | None = None
     ram_bytes: int | None = None

@@ -34,6 +34,8 @@ def host_fingerprint() -> dict[str, Any]:
         for g in scan.gpus
     ]
     return {
+        # Names the machine in reports where a model ran on several (report.hosts).
+        "hostname": platform.node() or None,
         "cpu_model": cpu_model(),
         "cpu_cores_logical": os.cpu_count(),
         "cpu_cores_physical": psutil.cpu_count(logical=False),

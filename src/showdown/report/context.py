@@ -8,7 +8,7 @@ are never ranked nor counted as measured, so they are listed here instead.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,9 +54,12 @@ class ContextRow:
     busy: str
 
 
-def failed_rows(failed: Iterable[Result], labels: Mapping[str, str]) -> list[FailedRow]:
-    """The failed generations in (round, model, task, case, trial) order."""
-    rows = [FailedRow(labels.get(r.run_id, r.run_id), r.model, r.task, r.case, r.trial,
+def failed_rows(failed: Iterable[Result], labels: Mapping[str, str],
+                model_of: Callable[[Result], str] | None = None) -> list[FailedRow]:
+    """The failed generations in (round, model, task, case, trial) order (models named as
+    ``model_of`` shows them, as ``groups.group_results`` does)."""
+    rows = [FailedRow(labels.get(r.run_id, r.run_id), model_of(r) if model_of else r.model,
+                      r.task, r.case, r.trial,
                       result_id(r), r.generation.error or "no answer came back") for r in failed]
     return sorted(rows, key=lambda r: (r.round, r.model.lower(), r.task, r.case, r.trial))
 

@@ -8,7 +8,7 @@ Where a model ran is read from what its provider recorded, never guessed.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
@@ -163,16 +163,19 @@ def most_common(values: Iterable[T | None]) -> T | None:
 
 
 def group_results(results: Iterable[Result], runs: Iterable[RunInfo],
-                  failures: Iterable[_Failure] = ()) -> list[Group]:
+                  failures: Iterable[_Failure] = (),
+                  model_of: Callable[[Result], str] | None = None) -> list[Group]:
     """Measured results grouped per (round, model, task): rounds in time order, then model,
-    then task; each group counts the ``failures`` (failed generations) of its cell."""
+    then task; each group counts the ``failures`` (failed generations) of its cell.
+    ``model_of``: the name a result's model is shown under (``hosts.model_names``: one per
+    host where a model ran on several), else its own."""
     results = list(results)
     failed = Counter((f.round, f.model, f.task) for f in failures)
     labels = round_labels(results, runs)
     order = {label: i for i, label in enumerate(round_order(results, labels))}
     cells: dict[tuple[str, str, str], list[Result]] = {}
     for result in results:
-        key = (labels[result.run_id], result.model, result.task)
+        key = (labels[result.run_id], model_of(result) if model_of else result.model, result.task)
         cells.setdefault(key, []).append(result)
     keys = sorted(cells, key=lambda k: (order[k[0]], k[1].lower(), k[2]))
     return [Group(k[0], k[1], k[2], tuple(sorted(cells[k], key=_trial_key)), failed[k])

@@ -34,6 +34,7 @@ from showdown.report.groups import (
     round_order,
     size_of,
 )
+from showdown.report.hosts import host_key, model_names
 from showdown.report.leaderboard import LeaderRow, RoundChange, leaderboard, round_changes
 from showdown.report.numbers import Figure, by_the_numbers
 from showdown.report.spread import Spread, median_spread
@@ -297,8 +298,13 @@ def build_report(results: Iterable[Result] | Source, runs: Iterable[RunInfo]) ->
     runs = list(runs)
     results = [r for r in everything if not is_failed(r)]
     labels = round_labels(everything, runs)
-    failures = failed_rows((r for r in everything if is_failed(r)), labels)
-    groups = group_results(results, runs, failures)
+    names = model_names(everything)  # a model that ran on several hosts: one row per host
+
+    def shown(r: Result) -> str:
+        return names.get((r.model, host_key(r.host)), r.model)
+
+    failures = failed_rows((r for r in everything if is_failed(r)), labels, shown)
+    groups = group_results(results, runs, failures, shown)
     rounds = tuple(round_order(everything, labels))
     tasks = tuple(sorted({r.task for r in everything}))
     perf, quality = performance_rows(groups), quality_rows(groups)
@@ -306,7 +312,7 @@ def build_report(results: Iterable[Result] | Source, runs: Iterable[RunInfo]) ->
     changes = round_changes(groups, rounds)
     return Report(
         rounds=rounds, tasks=tasks,
-        models=tuple(sorted({r.model for r in everything}, key=str.lower)),
+        models=tuple(sorted({shown(r) for r in everything}, key=str.lower)),
         performance=tuple(perf), quality=tuple(quality), tiers=tuple(tier_rows(groups)),
         leaderboard=tuple(board), changes=tuple(changes),
         style=tuple(style_rows(groups)),
