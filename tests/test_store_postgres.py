@@ -208,3 +208,24 @@ def test_a_real_run_on_the_bundled_model_lands_in_postgres(
     assert showdown("report", "--format", "md", "--db", pg_url).returncode == 0
     reports = tmp_path / "data" / "showdown" / "reports"  # no file beside a URL: the data folder
     assert [p.name for p in reports.iterdir()] == [f"{stored.run_id}.html"]
+
+
+def test_a_connection_lost_mid_run_is_replaced_and_nothing_is_rescued(
+        pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server drops the run's connection (a restart, a network blip: here the server
+    ends that backend itself); the next result is written over a new connection, not sent to
+    the rescue file and not the end of the run."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    store = Store(pg_url)
+    store.save_run(make_run("r1"))
+    store.save_result(make_result("r1", "m", 1))
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        ended = admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                              "application_name = 'showdown' AND pid <> pg_backend_pid()"
+                              ).fetchall()
+    assert ended == [(True,)]  # the store's own connection, and only it
+    store.save_result(make_result("r1", "m", 2))
+    assert sorted(r.trial for r in Store(pg_url).results(run_ids=["r1"])) == [1, 2]
+    assert not list(tmp_path.rglob("showdown-unsaved-*"))

@@ -147,11 +147,28 @@ class Store:
         """Where a result the database refused is kept first."""
         raise NotImplementedError
 
+    def _reconnected(self) -> bool:
+        """After a failed write: True if the connection had been lost and a new one is open
+        (the write is then worth one more try), False if there is nothing to reconnect."""
+        return False
+
+    def _write(self, sql: str, row: Sequence[Any]) -> None:
+        """One statement in its own transaction, tried again once over a new connection when
+        the old one was lost (a server restarted, a network blip): every write is an upsert,
+        so a second try after a commit whose answer was lost changes nothing."""
+        try:
+            with self._tx() as db:
+                db.execute(sql, row)
+        except StoreError:
+            if not self._reconnected():
+                raise
+            with self._tx() as db:
+                db.execute(sql, row)
+
     # --- writes ------------------------------------------------------------------------------
     def save_run(self, run: RunInfo) -> None:
         """Insert or update a run's row."""
-        with self._tx() as db:
-            db.execute(_SAVE_RUN, run_row(run))
+        self._write(_SAVE_RUN, run_row(run))
 
     def save_results(self, results: Iterable[Result]) -> int:
         """Write many results in one transaction (imports, benchmarks); returns how many.
@@ -174,8 +191,7 @@ class Store:
         """
         row = result_row(result)
         try:
-            with self._tx() as db:
-                db.execute(self._INSERT_RESULT, row)
+            self._write(self._INSERT_RESULT, row)
         except StoreError as exc:
             kept = rescue(self._rescue_folder(), self.where, result.run_id, row[-1])
             raise StoreError(f"{exc}; the result was kept in {kept}") from exc

@@ -11,6 +11,7 @@ database at the same moment neither race nor upgrade twice.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -68,6 +69,9 @@ _LOCK_KEY = 0x73686F77
 #: Results read per round trip by ``iter_results`` (keyset pages: no transaction held open).
 _PAGE = 500
 _INSTALL = "pip install 'showdown[postgres]'"
+#: Seconds a write waits for a lost connection to come back (a server restart) before the
+#: result goes to the rescue file.
+_RECONNECT_S = 30.0
 
 
 def _pg(sql: str) -> str:
@@ -123,10 +127,7 @@ class PostgresStore(Store):
         self.where = redact(self.url)
         self._pgmod = _driver()
         try:
-            info = self._pgmod.conninfo.conninfo_to_dict(self.url)
-            extra = {} if "connect_timeout" in info else {"connect_timeout": 10}
-            self._db: psycopg.Connection[Any] = self._pgmod.connect(
-                self.url, autocommit=True, application_name="showdown", **extra)
+            self._db: psycopg.Connection[Any] = self._connect()
         except self._pgmod.Error as exc:
             raise StoreError(f"cannot open the store {self.where}: {_line(exc)} (check the URL "
                              "and that the server runs, or choose another with --db)") from exc
@@ -142,6 +143,31 @@ class PostgresStore(Store):
 
     def close(self) -> None:
         self._db.close()
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        info = self._pgmod.conninfo.conninfo_to_dict(self.url)
+        extra = {} if "connect_timeout" in info else {"connect_timeout": 10}
+        connection: psycopg.Connection[Any] = self._pgmod.connect(
+            self.url, autocommit=True, application_name="showdown", **extra)
+        return connection
+
+    def _reconnected(self) -> bool:
+        """A lost connection replaced, trying for up to ``_RECONNECT_S`` (a restarting
+        server); False when the connection was not lost or no new one could be had."""
+        if not (self._db.closed or self._db.broken):
+            return False
+        end = time.monotonic() + _RECONNECT_S
+        while True:
+            try:
+                fresh = self._connect()
+            except self._pgmod.Error:
+                if time.monotonic() >= end:
+                    return False
+                time.sleep(1.0)
+                continue
+            self._db.close()
+            self._db = fresh
+            return True
 
     def reopen(self) -> PostgresStore:
         return PostgresStore(self.url)
