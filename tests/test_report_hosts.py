@@ -73,3 +73,14 @@ def test_label_falls_back_to_gpu_then_cpu() -> None:
     assert host_label({"gpus": [{"name": "H100"}], "cpu_model": "Xeon"}) == "H100"
     assert host_label({"cpu_model": "Xeon"}) == "Xeon"
     assert host_label({}) == "unknown host"
+
+
+def test_two_machines_started_with_one_resource_name_are_two_hosts() -> None:
+    """A 4090 box and an H100 box both started with ``--resources '{"gpu": 1}'``."""
+    h100 = {"hostname": "rented", "cpu_model": "Xeon", "cpu_cores_logical": 64,
+            "ram_bytes": 512 * 1024**3, "gpus": [{"name": "H100"}], "node": "gpu"}
+    assert host_key({**BOX, "node": "gpu"}) != host_key(h100)
+
+
+def test_a_host_with_impossible_figures_still_gets_a_key() -> None:
+    assert host_key({"ram_bytes": float("inf"), "cpu_model": "x"}).startswith("x|")

@@ -229,3 +229,15 @@ def test_a_connection_lost_mid_run_is_replaced_and_nothing_is_rescued(
     store.save_result(make_result("r1", "m", 2))
     assert sorted(r.trial for r in Store(pg_url).results(run_ids=["r1"])) == [1, 2]
     assert not list(tmp_path.rglob("showdown-unsaved-*"))
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql://me:s3cr%zzet@127.0.0.1:1/db",  # libpq quotes the bad token back
+    "postgresql://me:pw1234@[::1/db",  # libpq quotes the whole URL back
+    "postgresql+psycopg://u:secret99@h/db",  # not a scheme showdown takes: refused, redacted
+])
+def test_a_password_never_reaches_a_message_even_from_libpq(url: str) -> None:
+    done = showdown("runs", "--db", url)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    for secret in ("s3cr%zzet", "pw1234", "secret99"):
+        assert secret not in done.stderr

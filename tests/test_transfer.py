@@ -181,3 +181,32 @@ def test_a_missing_file_and_a_bad_store_url_are_one_line(source: Path, tmp_path:
                           f"postgresql://u:secret@/x?host={tmp_path}/nosocket")
     assert code == 2 and "cannot open the store" in err and "secret" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+def _result_with(path: tuple[str, ...], value: str) -> bytes:
+    """A good run and one of its results with ``value`` (raw JSON text) at ``path``."""
+    data = to_dict(next(r for r in two_rounds() if r.run_id == "run-r1"))
+    marker = "__SET_HERE__"
+    inner: dict[str, object] = data
+    for key in path[:-1]:
+        inner = inner[key]  # type: ignore[assignment]
+    inner[path[-1]] = marker
+    line = json.dumps({"result": data}).replace(f'"{marker}"', value)
+    return "".join(json.dumps(x) + "\n" for x in (header(), GOOD_RUN)).encode() + line.encode() + b"\n"
+
+
+@pytest.mark.parametrize(("path", "value"), [
+    (("host", "ram_bytes"), "Infinity"),  # would break every report of the store: round(inf)
+    (("generation", "tokens_per_s"), "NaN"),
+    (("trial",), "1" + "0" * 30),  # no database column holds it
+    (("model",), '"\\ud800"'),  # a lone surrogate: no database stores it
+])
+def test_numbers_and_text_no_store_can_hold_are_refused(tmp_path: Path, path: tuple[str, ...],
+                                                        value: str) -> None:
+    file = tmp_path / "in.gz"
+    file.write_bytes(gzip.compress(_result_with(path, value)))
+    target = tmp_path / "s.db"
+    code, _, err = invoke("import", str(file), "--db", str(target))
+    assert code == 2 and "is not JSON showdown can store" in err, err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert not target.exists()

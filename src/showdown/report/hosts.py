@@ -10,6 +10,7 @@ one. Pure: results in, display names out.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -21,14 +22,16 @@ _GIB = 1024**3
 
 
 def host_key(host: Mapping[str, Any]) -> str:
-    """What tells this host from another: its cluster node's name, else its hardware."""
-    if host.get("node"):
-        return f"node:{host['node']}"
+    """What tells this host from another: its hardware, and on a cluster its node's name too
+    (two machines started with the same resource name are still two hosts)."""
     gpus = host.get("gpus") or []
     gpu_names = ",".join(str(g.get("name", "?")) for g in gpus if isinstance(g, Mapping))
     ram = host.get("ram_bytes")
-    ram_gib = round(ram / _GIB) if isinstance(ram, int | float) else "?"
-    return f"{host.get('cpu_model') or '?'}|{host.get('cpu_cores_logical') or '?'}|{ram_gib}|{gpu_names}"
+    ram_gib = (round(ram / _GIB) if isinstance(ram, int | float) and math.isfinite(ram)
+               else "?")
+    hardware = (f"{host.get('cpu_model') or '?'}|{host.get('cpu_cores_logical') or '?'}|"
+                f"{ram_gib}|{gpu_names}")
+    return f"node:{host['node']}|{hardware}" if host.get("node") else hardware
 
 
 def host_label(host: Mapping[str, Any]) -> str:

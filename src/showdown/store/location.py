@@ -29,7 +29,7 @@ def is_url(text: str | os.PathLike[str]) -> bool:
 
 def redact(url: str) -> str:
     """The URL with any password replaced by ``***`` (user:PASS@, or ?password=PASS)."""
-    url = re.sub(r"^([a-zA-Z]+://[^/@?#:]*):[^/@?#]*@", r"\1:***@", url)
+    url = re.sub(r"^([a-zA-Z][a-zA-Z0-9+.-]*://[^/@?#:]*):[^/@?#]*@", r"\1:***@", url)
     return re.sub(r"([?&]password=)[^&#]*", r"\1***", url, flags=re.IGNORECASE)
 
 

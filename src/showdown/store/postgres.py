@@ -11,7 +11,9 @@ database at the same moment neither race nor upgrade twice.
 from __future__ import annotations
 
 import json
+import re
 import time
+import urllib.parse
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -79,9 +81,24 @@ def _pg(sql: str) -> str:
     return sql.replace("?", "%s")
 
 
-def _line(exc: BaseException) -> str:
-    """A driver message (libpq's run over several lines) as one line."""
-    return " ".join(str(exc).split()) or type(exc).__name__
+def _line(exc: BaseException, url: str = "") -> str:
+    """A driver message (libpq's run over several lines) as one line, with the URL's password
+    (as given, or percent-decoded, which libpq may quote back) never in it."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if url:
+        text = text.replace(url, redact(url))
+        for secret in _secrets(url):
+            text = text.replace(secret, "***")
+    return text
+
+
+def _secrets(url: str) -> set[str]:
+    """The password a URL holds, as written and percent-decoded (a URL too broken to split is
+    searched by hand: libpq quotes such a URL back whole)."""
+    match = re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/@?#:]*:([^/@?#]*)@", url)
+    found = {match.group(1)} if match else set()
+    found |= {v for k, v in re.findall(r"[?&](\w+)=([^&#]*)", url) if k.lower() == "password"}
+    return {form for s in found for form in (s, urllib.parse.unquote(s)) if form}
 
 
 def _driver() -> Any:
@@ -129,13 +146,13 @@ class PostgresStore(Store):
         try:
             self._db: psycopg.Connection[Any] = self._connect()
         except self._pgmod.Error as exc:
-            raise StoreError(f"cannot open the store {self.where}: {_line(exc)} (check the URL "
+            raise StoreError(f"cannot open the store {self.where}: {_line(exc, self.url)} (check the URL "
                              "and that the server runs, or choose another with --db)") from exc
         try:
             _migrate(self._db, self.where)
         except self._pgmod.Error as exc:
             self._db.close()
-            raise StoreError(f"cannot open the store {self.where}: {_line(exc)} (choose another "
+            raise StoreError(f"cannot open the store {self.where}: {_line(exc, self.url)} (choose another "
                              "with --db)") from exc
         except StoreError:
             self._db.close()
@@ -181,14 +198,14 @@ class PostgresStore(Store):
             with self._db.transaction(), self._db.cursor() as cur:
                 yield _Writer(cur)
         except self._pgmod.Error as exc:
-            raise StoreError(f"cannot write to the store {self.where}: {_line(exc)}") from exc
+            raise StoreError(f"cannot write to the store {self.where}: {_line(exc, self.url)}") from exc
 
     @contextmanager
     def _reading(self) -> Iterator[None]:
         try:
             yield
         except self._pgmod.Error as exc:
-            raise StoreError(f"cannot read the store {self.where}: {_line(exc)}") from exc
+            raise StoreError(f"cannot read the store {self.where}: {_line(exc, self.url)}") from exc
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise StoreError(f"cannot read the store {self.where}: {exc}") from exc
 
@@ -214,7 +231,7 @@ class PostgresStore(Store):
                 self._db.execute("INSERT INTO speed_results (run_id, started_at, model, config, "
                                  "depth, record) VALUES ('', '', '', '', 0, '{}')")
         except self._pgmod.Error as exc:
-            raise StoreError(f"cannot write to the store {self.where}: {_line(exc)}") from exc
+            raise StoreError(f"cannot write to the store {self.where}: {_line(exc, self.url)}") from exc
 
 
 def _version(db: psycopg.Connection[Any]) -> int | None:

@@ -109,12 +109,34 @@ def _header(first: tuple[int, bytes] | None, name: str) -> int:
     return schema
 
 
+#: The largest whole number a record may hold (SQLite's and PostgreSQL's 64-bit integers).
+_INT_MAX = 2**63 - 1
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number a measurement can have")
+
+
+def _bounded_int(text: str) -> int:
+    value = int(text)
+    if abs(value) > _INT_MAX:
+        raise ValueError(f"{text[:20]}… is too large a number")
+    return value
+
+
 def _json(line: bytes, where: str) -> Any:
+    """One line's JSON: standard JSON only (no NaN or Infinity, which would break every report
+    of the store they land in), numbers that fit a database column, text without lone
+    surrogates (which no database can store)."""
     try:
-        return json.loads(line)
-    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
-        raise TransferError(f"{where} is not JSON ({type(exc).__name__}): the file is damaged"
-                            ) from exc
+        text = line.decode("utf-8")
+        text.encode("utf-8")  # a lone surrogate escaped as \udXXX decodes below, checked after
+        data = json.loads(text, parse_constant=_no_constant, parse_int=_bounded_int)
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except (ValueError, RecursionError) as exc:  # UnicodeError is a ValueError
+        raise TransferError(f"{where} is not JSON showdown can store ({type(exc).__name__}: "
+                            f"{str(exc)[:120]}): the file is damaged") from exc
+    return data
 
 
 def _add(bundle: Bundle, line: bytes, schema: int, where: str) -> None:
