@@ -68,6 +68,9 @@ _FAIR = GenerationSettings()  # the defaults, shown in --help; the library appli
                    "--ctx); for ollama: models num_ctx, num_gpu, num_thread.")
 @click.option("--json", "as_json", is_flag=True, help="Print results as JSON (progress goes to "
               "stderr).")
+@click.option("--take-over", is_flag=True,
+              help="With --resume: finish a run a shared store marks running on another host "
+                   "(whose showdown died).")
 @click.option("--allow-weak-isolation", "allow_weak", is_flag=True,
               help="Run the code with process isolation only where bubblewrap cannot run.")
 @click.option("--judge-concurrency", type=click.IntRange(min=0), default=None, metavar="N",
@@ -86,7 +89,7 @@ def command(models: tuple[str, ...], config_path: Path | None, task_ids: tuple[s
             case_limit: int | None, only_cases: str | None, round_: str | None, db: str | None,
             resume: str | None, retry: str | None, llama_server: Path | None,
             n_gpu_layers: str | None, health_timeout: float | None, idle_timeout: float | None,
-            sets: tuple[str, ...], as_json: bool, allow_weak: bool,
+            sets: tuple[str, ...], as_json: bool, take_over: bool, allow_weak: bool,
             judge_concurrency: int | None, cluster: str | None, nodes: tuple[str, ...]) -> None:
     """Benchmark models on tasks: stream, time, judge, store and print the tables."""
     from showdown.cli.output import note
@@ -99,7 +102,7 @@ def command(models: tuple[str, ...], config_path: Path | None, task_ids: tuple[s
         case_limit=case_limit, round=round_, n_gpu_layers=n_gpu_layers, llama_server=llama_server,
         only_cases=tuple(c.strip() for c in only_cases.split(",")) if only_cases else None,
         health_timeout_s=health_timeout, idle_timeout_s=idle_timeout, db=db, resume=resume,
-        retry_failed=retry, allow_weak_isolation=allow_weak, sets=sets,
+        retry_failed=retry, take_over=take_over, allow_weak_isolation=allow_weak, sets=sets,
         judge_concurrency=judge_concurrency, cluster=cluster, nodes=nodes)
     with reporting(lambda message: note(message, "setup", "cyan")):
         prepared = prepare(request)  # every mistake now, as one line: nothing saved or loaded

@@ -64,12 +64,14 @@ def command(ctx: click.Context, db: str | None, as_json: bool) -> None:
 @command.command("delete")
 @click.argument("run_id")
 @DB_OPTION
+@click.option("--force", is_flag=True, help="Delete a run marked running on another host "
+              "(whose showdown died).")
 @click.pass_obj
-def delete(group_db: str | None, run_id: str, db: str | None) -> None:
+def delete(group_db: str | None, run_id: str, db: str | None, force: bool) -> None:
     """Delete a run and its results from the store (reports already written stay)."""
     from showdown.cli.output import say
     from showdown.run.stored import delete_run, open_store
 
     store = open_store(db or group_db)
-    run, gone = delete_run(store, run_id)
+    run, gone = delete_run(store, run_id, force)
     say(f"deleted run {run.run_id} and its {gone} results from {store.where}")

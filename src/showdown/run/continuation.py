@@ -11,7 +11,7 @@ import os
 from showdown.errors import Nothing, PlanError, SelectionError
 from showdown.records import RunInfo
 from showdown.run.request import RunRequest, given_plan_flags
-from showdown.run.stored import alive, find_run
+from showdown.run.stored import alive, find_run, running_elsewhere
 from showdown.store import Store
 
 __all__ = ["Key", "continuation"]
@@ -33,7 +33,12 @@ def continuation(request: RunRequest, store: Store) -> tuple[RunInfo | None, fro
         what = "--resume" if request.resume else "--retry-failed"
         raise PlanError(f"{what} finishes run {run.run_id} with its own settings; drop {given[0]} "
                         "(start a new run to change settings)")
-    if run.status == "running" and run.pid and run.pid != os.getpid() and alive(run.pid):
+    if (host := running_elsewhere(run)) and not request.take_over:
+        raise PlanError(f"run {run.run_id} is marked running on host {host}, where it may still "
+                        "be going: finish it there, or, if it died there, add --take-over to "
+                        "finish it here")
+    if (run.status == "running" and run.pid and run.pid != os.getpid() and not host
+            and alive(run.pid)):
         raise PlanError(f"run {run.run_id} is still running in process {run.pid}")
     redo = frozenset(store.failed_keys(run.run_id)) if request.retry_failed else frozenset()
     return run, redo
@@ -41,10 +46,12 @@ def continuation(request: RunRequest, store: Store) -> tuple[RunInfo | None, fro
 
 def _resumable(store: Store, wanted: str) -> RunInfo:
     if wanted == "last":
-        run = store.last_unfinished()
-        if run is None:
+        # In a store shared by several hosts, this host's own unfinished run comes first.
+        unfinished = [r for r in store.runs() if r.status != "finished"]
+        mine = [r for r in unfinished if not running_elsewhere(r)]
+        if not unfinished:
             raise SelectionError(f"no unfinished run in {store.where} (`showdown runs` lists them)")
-        return run
+        return (mine or unfinished)[-1]
     run = find_run(store, wanted)
     if run.status == "finished":
         failed = len(store.failed_keys(run.run_id))

@@ -53,6 +53,8 @@ class RunRequest:
     db: Path | str | None = None
     resume: str | None = None
     retry_failed: str | None = None
+    #: Resume a run marked running on another host (that host's showdown died).
+    take_over: bool = False
     allow_weak_isolation: bool = False
     #: Answers judged while the next streams (None: 1 for remote or all-in-VRAM models, else 0).
     judge_concurrency: int | None = None

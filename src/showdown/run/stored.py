@@ -3,6 +3,7 @@ and a result's prompt read back from its task: what ``runs``, ``show`` and resum
 
 from __future__ import annotations
 
+import platform
 from pathlib import Path
 
 from showdown.errors import PlanError, SelectionError, StoreError, TaskError
@@ -10,7 +11,8 @@ from showdown.records import Result, RunInfo, result_id
 from showdown.sandbox.files import pid_alive as alive
 from showdown.store import Store, locate
 
-__all__ = ["alive", "case_prompt", "delete_run", "find_results", "find_run", "open_store"]
+__all__ = ["alive", "case_prompt", "delete_run", "find_results", "find_run", "open_store",
+           "running_elsewhere"]
 
 
 def open_store(db: Path | str | None) -> Store:
@@ -37,10 +39,23 @@ def find_run(store: Store, wanted: str) -> RunInfo:
     raise SelectionError(f"no run {wanted!r} in {store.where} (`showdown runs` lists them)")
 
 
-def delete_run(store: Store, wanted: str) -> tuple[RunInfo, int]:
-    """Delete a run (not one still going on) and its results; returns it and how many went."""
+def running_elsewhere(run: RunInfo) -> str | None:
+    """The other host a run is marked running on (a store shared by several hosts), whose
+    process this one cannot look at; None for a run of this host, or one not running."""
+    host = run.host.get("hostname") if isinstance(run.host, dict) else None
+    if run.status != "running" or not host or host == platform.node():
+        return None
+    return str(host)
+
+
+def delete_run(store: Store, wanted: str, force: bool = False) -> tuple[RunInfo, int]:
+    """Delete a run (not one still going on, here or, unless ``force``, on another host) and
+    its results; returns it and how many went."""
     run = find_run(store, wanted)
-    if run.status == "running" and run.pid and alive(run.pid):
+    if not force and (host := running_elsewhere(run)):
+        raise PlanError(f"run {run.run_id} is marked running on host {host}, where it may still "
+                        f"be going; delete it there, or, if it died there, give --force")
+    if run.status == "running" and run.pid and not running_elsewhere(run) and alive(run.pid):
         raise PlanError(f"run {run.run_id} is still running in process {run.pid}; stop it first "
                         "(Ctrl-C, or kill it) or wait for it")
     return run, store.delete_run(run.run_id)
