@@ -93,6 +93,12 @@ def open_fleet(address: str, plan: RunPlan, allow_weak: bool = False, probe: boo
     judges = [f["id"] for f in facts if f["sandbox_problem"] is None]
     if not judges and allow_weak:
         judges = [f["id"] for f in facts]
+    # Judging takes CPU: where other nodes can judge, it stays off the nodes models are placed
+    # on, so it never slows a model being timed (as a local run judges a CPU model's answers
+    # between generations, not beside them).
+    placed = set(plan.nodes.values())
+    nodes = {n.id: n for n in live}
+    judges = [j for j in judges if not placed & set(nodes[j].resources)] or judges
     if not judges:
         problem = facts[0]["sandbox_problem"] if facts else "the cluster has no live node"
         raise ClusterError(f"--cluster {address}: no node can sandbox the answers ({problem}); "
@@ -214,7 +220,13 @@ class _Drive:
             cause = getattr(exc, "cause", None)
             if isinstance(cause, SandboxUnavailable):
                 raise SandboxUnavailable(str(cause)) from exc
-            raise
+            # The judge's own safety net turns any answer into a verdict, so this is the
+            # node's trouble (its tasks or sandbox), not the answer's: one line, and the
+            # answer is measured again by --resume.
+            raise ClusterError(f"judging {label}'s {measured.case} failed on its node "
+                               f"({_first(exc)}); finish with: showdown run --resume "
+                               f"{self.run.run_id} --cluster {self.fleet.address}"
+                               f"{self.fleet.db_hint}") from exc
         except self.ray.exceptions.RayError as exc:
             self.lost.append(f"judging {label}'s {measured.case} was lost ({_first(exc)})")
             return

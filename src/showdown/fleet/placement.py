@@ -74,10 +74,10 @@ def turn_options(node: str | None) -> dict[str, Any]:
 
 
 def judge_options(node_id: str) -> dict[str, Any]:
-    """Ray task options of one judging: preferably on ``node_id`` (a node with the sandbox),
-    anywhere else if it is busy or gone; retried if its node is lost."""
+    """Ray task options of one judging: on ``node_id`` (a node with the sandbox) and nowhere
+    else, since another node may have no sandbox; a lost node fails it (the run then ends
+    not finished and ``--resume`` measures that answer again)."""
     from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
-    return {"num_cpus": 1, "max_retries": 2,
-            "scheduling_strategy": NodeAffinitySchedulingStrategy(
-                node_id, soft=True, _spill_on_unavailable=True)}
+    return {"num_cpus": 1, "max_retries": 0,
+            "scheduling_strategy": NodeAffinitySchedulingStrategy(node_id, soft=False)}
