@@ -84,3 +84,31 @@ def test_two_machines_started_with_one_resource_name_are_two_hosts() -> None:
 
 def test_a_host_with_impossible_figures_still_gets_a_key() -> None:
     assert host_key({"ram_bytes": float("inf"), "cpu_model": "x"}).startswith("x|")
+
+
+def _speed(run_id: str, host: dict[str, Any], tg: float) -> dict[str, Any]:
+    return {"run_id": run_id, "started_at": "2026-11-30T10:00:00+00:00", "model": "Qwen",
+            "spec": "llamacpp:q.gguf", "config": {}, "depth": 512, "gen": 32, "host": host,
+            "samples": [{"prompt_n": 512, "pp_tokens_per_s": 900.0, "predicted_n": 32,
+                         "tg_tokens_per_s": tg, "ttft_s": 0.5}]}
+
+
+def test_speed_rows_of_one_model_on_two_hosts_are_shown_and_ranked_apart(tmp_path: Any) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from showdown.cli import cli
+    from showdown.store import Store
+
+    db = tmp_path / "s.db"
+    store = Store(db)
+    for run_id, host, tg in (("s1", BOX, 120.0), ("s2", MAC, 30.0)):
+        store.save_speed(run_id, "2026-11-30T10:00:00+00:00", "Qwen", "default", 512,
+                         _speed(run_id, host, tg))
+    store.close()
+    out = CliRunner().invoke(cli, ["speed", "--show", "--json", "--db", str(db)])
+    assert out.exit_code == 0, out.output
+    rows = json.loads(out.stdout)
+    assert sorted((r["model"], r["tg_tokens_per_s"]) for r in rows) == [("Qwen @ box", 120.0),
+                                                                        ("Qwen @ mac", 30.0)]

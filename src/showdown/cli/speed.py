@@ -44,6 +44,7 @@ def _specs(models: tuple[str, ...], llama_server: Path | None) -> list[ModelSpec
 def _print(rows: list[SpeedRow], fmt: str, store: Store) -> None:
     from rich.table import Table
 
+    from showdown.report.hosts import split_by_host
     from showdown.speed.chart import to_html
     from showdown.speed.report import (
         COLUMNS,
@@ -58,7 +59,9 @@ def _print(rows: list[SpeedRow], fmt: str, store: Store) -> None:
     from showdown.store import StoreError
 
     try:  # the score each configuration got in `showdown run --set`, where there is one
-        best = best_configs(rows, load_scores(store, rows))
+        scores = load_scores(store, rows)
+        rows = split_by_host(rows)  # one model on several machines: one line per machine
+        best = best_configs(rows, scores)
     except StoreError as exc:
         fail(str(exc), 1)
     if fmt == "json":

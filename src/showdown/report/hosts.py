@@ -10,13 +10,24 @@ one. Pure: results in, display names out.
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Protocol, TypeVar
 
-from showdown.records import Result
+__all__ = ["host_key", "host_label", "model_names", "split_by_host"]
 
-__all__ = ["host_key", "host_label", "model_names"]
+
+class _Placed(Protocol):
+    """A measurement of a model on a host: a run's Result, a speed row."""
+
+    @property
+    def model(self) -> str: ...
+    @property
+    def host(self) -> dict[str, Any]: ...
+
+
+T = TypeVar("T", bound=_Placed)
 
 _GIB = 1024**3
 
@@ -46,7 +57,7 @@ def host_label(host: Mapping[str, Any]) -> str:
     return str(host.get("cpu_model") or "unknown host")
 
 
-def model_names(results: Iterable[Result]) -> dict[tuple[str, str], str]:
+def model_names(results: Iterable[_Placed]) -> dict[tuple[str, str], str]:
     """(model, host key) -> the name a report shows: the model's own where it ran on one host,
     ``MODEL @ HOST`` where it ran on several (labels made unique if two hosts share one)."""
     hosts: dict[str, dict[str, str]] = {}
@@ -63,3 +74,10 @@ def model_names(results: Iterable[Result]) -> dict[tuple[str, str], str]:
             suffix = label if used[label] == 1 else f"{label} #{used[label]}"
             names[(model, key)] = f"{model} @ {suffix}"
     return names
+
+
+def split_by_host(rows: Sequence[T]) -> list[T]:
+    """The rows (dataclasses) with each model renamed as ``model_names`` shows it."""
+    names = model_names(rows)
+    return [dataclasses.replace(r, model=names[(r.model, host_key(r.host))])  # type: ignore[type-var]
+            for r in rows]

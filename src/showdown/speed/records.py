@@ -53,6 +53,9 @@ class SpeedRow:
     server: dict[str, Any] = field(default_factory=dict)  # ctx, flags, version: how it was run
     error: str | None = None
     sources: dict[str, str] = field(default_factory=lambda: dict(SOURCES))
+    #: The machine it was measured on (``hardware.host``): rows of several hosts in one store
+    #: are shown apart (``report.hosts``). Empty in rows stored before it was recorded.
+    host: dict[str, Any] = field(default_factory=dict)
 
     @property
     def pp(self) -> Spread | None:

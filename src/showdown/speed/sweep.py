@@ -18,6 +18,7 @@ from showdown.fetch import FetchError, ensure_llama_server
 from showdown.hardware.assess import assess_info
 from showdown.hardware.fit import gib
 from showdown.hardware.gguf_meta import GgufError, GgufInfo, read_gguf
+from showdown.hardware.host import host_fingerprint
 from showdown.providers import ModelSpec, ProviderError, make_provider
 from showdown.providers.llamacpp import LlamaCppProvider
 from showdown.providers.ollama import OllamaProvider
@@ -163,12 +164,13 @@ def run_speed(plan: SpeedPlan, save: Callable[[SpeedRow], None], say: Say) -> Ou
     """Measure every (model, configuration) that fits; each row is saved as soon as it is done."""
     run_id = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
     outcome = Outcome()
+    host = host_fingerprint()
     for target in plan.targets:
         binary, provider = _binary(target, say), target.provider
         for config in plan.configs:
             now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-            rows = [SpeedRow(run_id, now, target.label, target.spec, dict(config), d, plan.gen)
-                    for d in plan.depths]
+            rows = [SpeedRow(run_id, now, target.label, target.spec, dict(config), d, plan.gen,
+                             host=host) for d in plan.depths]
             if isinstance(provider, OllamaProvider):
                 say(f"{target.label} [{config_label(config)}]: Ollama places layers itself, "
                     "so there is no fit prediction to check")
