@@ -210,3 +210,21 @@ def test_numbers_and_text_no_store_can_hold_are_refused(tmp_path: Path, path: tu
     assert code == 2 and "is not JSON showdown can store" in err, err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert not target.exists()
+
+
+def test_a_run_exported_while_running_arrives_interrupted_and_imports_once(tmp_path: Path) -> None:
+    running = {"run": {**to_dict(RUNS[0]), "status": "running", "pid": 4242}}
+    file = write_export(tmp_path / "in.gz", header(), running)
+    target = tmp_path / "s.db"
+    assert invoke("import", str(file), "--db", str(target))[0] == 0
+    (run,) = Store(target).runs()
+    assert run.status == "interrupted" and run.pid is None  # no process here runs it
+    code, out, err = invoke("import", str(file), "--db", str(target))
+    assert code == 0 and "already present" in out + err
+
+
+def test_a_speed_row_twice_is_refused(source: Path, tmp_path: Path) -> None:
+    row = Store(source).speed_records()[0]
+    file = write_export(tmp_path / "in.gz", header(), {"speed": row}, {"speed": row})
+    code, _, err = invoke("import", str(file), "--db", str(tmp_path / "s.db"))
+    assert code == 2 and "twice" in err and len(err.strip().splitlines()) == 1, err

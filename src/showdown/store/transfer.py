@@ -197,3 +197,13 @@ def _check_runs(bundle: Bundle, name: str) -> None:
         if key in keys:
             raise TransferError(f"{name} holds result {'/'.join(map(str, key))} twice")
         keys.add(key)
+    speed_keys = set()
+    for row in bundle.speed:
+        if row[:5] in speed_keys:
+            raise TransferError(f"{name} holds speed row {'/'.join(map(str, row[:5]))} twice")
+        speed_keys.add(row[:5])
+    for run in bundle.runs:
+        # A run was going on where it was exported: here no process runs it, so it is one to
+        # resume (a pid from another machine must never block or match one of this host's).
+        if run.status == "running":
+            run.status, run.pid = "interrupted", None
