@@ -241,3 +241,18 @@ def test_a_password_never_reaches_a_message_even_from_libpq(url: str) -> None:
     assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
     for secret in ("s3cr%zzet", "pw1234", "secret99"):
         assert secret not in done.stderr
+
+
+def test_a_result_replaced_while_a_report_reads_is_read_once(pg_url: str) -> None:
+    """Reads go page by page; a result replaced meanwhile (another host's --retry-failed)
+    takes a new id, and must not be read at its old id and again at its new one."""
+    store = Store(pg_url)
+    store.save_run(make_run("r1"))
+    store.save_results([make_result("r1", "m", trial) for trial in range(1, 1202)])
+    reading = store.iter_results(run_ids=["r1"], lean=True)
+    first = [next(reading) for _ in range(10)]  # the first page is read
+    Store(pg_url).save_result(make_result("r1", "m", 1, score=10))  # another writer
+    rest = list(reading)
+    trials = [r.trial for r in first + rest]
+    assert sorted(trials) == list(range(1, 1202))  # each once
+    assert [r.verdict.score for r in Store(pg_url).results(run_ids=["r1"]) if r.trial == 1] == [10]

@@ -68,7 +68,7 @@ _SCHEMA = (
 
 #: The advisory lock every showdown takes to create or upgrade the schema ("show" in ASCII).
 _LOCK_KEY = 0x73686F77
-#: Results read per round trip by ``iter_results`` (keyset pages: no transaction held open).
+#: Results read per round trip by ``iter_results`` (keyset pages, in one read-only snapshot).
 _PAGE = 500
 _INSTALL = "pip install 'showdown[postgres]'"
 #: Seconds a write waits for a lost connection to come back (a server restart) before the
@@ -213,17 +213,24 @@ class PostgresStore(Store):
         return self._db.execute(_pg(sql), args).fetchall()
 
     def _records(self, column: str, where: str, args: list[str]) -> Iterator[str]:
+        """The records page by page, all from one snapshot (as SQLite's one cursor reads):
+        a result another host replaces meanwhile takes a new id, and outside a snapshot it
+        would be read twice, at its old id and its new one."""
         after = f"{where} AND r.id > ?" if where else " WHERE r.id > ?"
         sql = _pg(f"SELECT r.id, {column} FROM results r JOIN runs USING (run_id){after} "
                   f"ORDER BY r.id LIMIT {_PAGE}")
-        last = 0
-        while True:
-            rows = self._db.execute(sql, [*args, last]).fetchall()
-            for _, record in rows:
-                yield record
-            if len(rows) < _PAGE:
-                return
-            last = rows[-1][0]
+        outermost = self._db.info.transaction_status == self._pgmod.pq.TransactionStatus.IDLE
+        with self._db.transaction():
+            if outermost:  # a read nested in another one shares that one's snapshot
+                self._db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            last = 0
+            while True:
+                rows = self._db.execute(sql, [*args, last]).fetchall()
+                for _, record in rows:
+                    yield record
+                if len(rows) < _PAGE:
+                    return
+                last = rows[-1][0]
 
     def check_writable(self) -> None:
         try:
