@@ -17,9 +17,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from showdown.store.base import Store
 
-__all__ = ["Location", "backend", "default_db_path", "is_url", "locate", "redact"]
+__all__ = ["Location", "backend", "default_db_path", "hide_secrets", "is_url", "locate",
+           "redact"]
 
 _SCHEMES = ("postgresql://", "postgres://")
+#: Any URL scheme (RFC 3986), so a URL showdown refuses is still told from a path and redacted.
+_SCHEME = r"[a-zA-Z][a-zA-Z0-9+.-]*://"
+#: ``scheme://user:PASSWORD@``, and ``?password=PASSWORD`` (libpq takes both).
+_USERINFO = re.compile(rf"^({_SCHEME}[^/@?#:]*):([^/@?#]*)@")
+_QUERY_PASSWORD = re.compile(r"([?&]password=)([^&#]*)", re.IGNORECASE)
 
 
 def is_url(text: str | os.PathLike[str]) -> bool:
@@ -29,8 +35,20 @@ def is_url(text: str | os.PathLike[str]) -> bool:
 
 def redact(url: str) -> str:
     """The URL with any password replaced by ``***`` (user:PASS@, or ?password=PASS)."""
-    url = re.sub(r"^([a-zA-Z][a-zA-Z0-9+.-]*://[^/@?#:]*):[^/@?#]*@", r"\1:***@", url)
-    return re.sub(r"([?&]password=)[^&#]*", r"\1***", url, flags=re.IGNORECASE)
+    url = _USERINFO.sub(r"\1:***@", url)
+    return _QUERY_PASSWORD.sub(r"\1***", url)
+
+
+def hide_secrets(text: str, url: str) -> str:
+    """``text`` (a driver's message) with ``url`` redacted and its password gone in every form
+    it may be quoted back: as written, or percent-decoded (even from a URL too broken to
+    split, which libpq quotes back whole)."""
+    text = text.replace(url, redact(url))
+    found = {m.group(2) for m in (_USERINFO.match(url),) if m}
+    found |= {m.group(2) for m in _QUERY_PASSWORD.finditer(url)}
+    for secret in {form for s in found for form in (s, urllib.parse.unquote(s)) if form}:
+        text = text.replace(secret, "***")
+    return text
 
 
 def default_db_path() -> Path:
@@ -84,7 +102,7 @@ def locate(db: str | os.PathLike[str] | None) -> Location:
     text = db if db is not None else os.environ.get("SHOWDOWN_DB") or default_db_path()
     if is_url(text):
         return Location(url=str(text))
-    if isinstance(text, str) and re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", text):
+    if isinstance(text, str) and re.match(_SCHEME, text):
         from showdown.errors import StoreError
 
         raise StoreError(f"cannot open the store {redact(text)}: only postgresql:// URLs are "

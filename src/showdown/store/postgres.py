@@ -11,9 +11,7 @@ database at the same moment neither race nor upgrade twice.
 from __future__ import annotations
 
 import json
-import re
 import time
-import urllib.parse
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -21,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from showdown.errors import StoreError
 from showdown.records import SCHEMA_VERSION
 from showdown.store.base import Store, Writer
-from showdown.store.location import default_db_path, redact
+from showdown.store.location import default_db_path, hide_secrets, redact
 from showdown.store.migrations import check_version, upgrade_record
 
 if TYPE_CHECKING:
@@ -85,20 +83,7 @@ def _line(exc: BaseException, url: str = "") -> str:
     """A driver message (libpq's run over several lines) as one line, with the URL's password
     (as given, or percent-decoded, which libpq may quote back) never in it."""
     text = " ".join(str(exc).split()) or type(exc).__name__
-    if url:
-        text = text.replace(url, redact(url))
-        for secret in _secrets(url):
-            text = text.replace(secret, "***")
-    return text
-
-
-def _secrets(url: str) -> set[str]:
-    """The password a URL holds, as written and percent-decoded (a URL too broken to split is
-    searched by hand: libpq quotes such a URL back whole)."""
-    match = re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/@?#:]*:([^/@?#]*)@", url)
-    found = {match.group(1)} if match else set()
-    found |= {v for k, v in re.findall(r"[?&](\w+)=([^&#]*)", url) if k.lower() == "password"}
-    return {form for s in found for form in (s, urllib.parse.unquote(s)) if form}
+    return hide_secrets(text, url) if url else text
 
 
 def _driver() -> Any:
