@@ -103,7 +103,7 @@ def open_fleet(address: str, plan: RunPlan, allow_weak: bool = False, probe: boo
         problem = facts[0]["sandbox_problem"] if facts else "the cluster has no live node"
         raise ClusterError(f"--cluster {address}: no node can sandbox the answers ({problem}); "
                            "install bubblewrap on one, or pass --allow-weak-isolation")
-    return Fleet(address, ray, {n.id: n for n in live}, judges, allow_weak)
+    return Fleet(address, ray, nodes, judges, allow_weak)
 
 
 def _check_on_nodes(ray: ModuleType, plan: RunPlan, probe: bool) -> None:
