@@ -52,10 +52,11 @@ def delete_run(store: Store, wanted: str, force: bool = False) -> tuple[RunInfo,
     """Delete a run (not one still going on, here or, unless ``force``, on another host) and
     its results; returns it and how many went."""
     run = find_run(store, wanted)
-    if not force and (host := running_elsewhere(run)):
+    host = running_elsewhere(run)
+    if host and not force:
         raise PlanError(f"run {run.run_id} is marked running on host {host}, where it may still "
                         f"be going; delete it there, or, if it died there, give --force")
-    if run.status == "running" and run.pid and not running_elsewhere(run) and alive(run.pid):
+    if run.status == "running" and run.pid and not host and alive(run.pid):
         raise PlanError(f"run {run.run_id} is still running in process {run.pid}; stop it first "
                         "(Ctrl-C, or kill it) or wait for it")
     return run, store.delete_run(run.run_id)
