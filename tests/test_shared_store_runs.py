@@ -53,3 +53,9 @@ def test_plain_resume_takes_this_hosts_run_before_a_newer_one_elsewhere(tmp_path
     store.save_run(run_on("r-other", "gpu-box", started="30"))
     run, _ = continuation(RunRequest(resume="last"), store)
     assert run is not None and run.run_id == "r-mine"
+
+
+def test_take_over_without_resume_is_refused(tmp_path: Path) -> None:
+    code, err = invoke("run", "--take-over", "--db", str(tmp_path / "s.db"), "-m", DEAD)
+    assert code == 2 and "--take-over" in err and "--resume" in err, err
+    assert not (tmp_path / "s.db").exists()

@@ -74,6 +74,8 @@ class RunResult:
 
 def prepare(request: RunRequest) -> Prepared:
     """The checked plan for a request (or for the stored run it resumes); raises ShowdownError."""
+    if request.take_over and not request.resume:
+        raise PlanError("--take-over finishes a run another host left; add --resume RUN_ID")
     location = locate(request.db)
     db_path = location.path
     # A store that exists is opened first (a damaged one or an unreachable server is refused
